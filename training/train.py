@@ -1,0 +1,122 @@
+"""Train the letter CNN and write every artifact the web app reads.
+
+    python -m training.train                       # local handwriting in ../shared/data
+    python -m training.train --source tfds         # the seed: tfds.load("emnist/letters")
+    python -m training.train --source emnist-dir --emnist-dir ~/emnist/gzip
+"""
+
+import argparse
+import json
+import os
+import platform
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from handwriting.labels import LETTERS
+from training import sources
+from training.model import build_model
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+MODEL_FILE = "letter_cnn.keras"
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--source", choices=["local", "tfds", "emnist-dir"], default="local")
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="../shared/data")
+    parser.add_argument("--emnist-dir", type=Path, help="folder with NIST's EMNIST IDX files")
+    parser.add_argument("--tfds-data-dir", help="tensorflow-datasets data_dir")
+    parser.add_argument("--epochs", type=int, default=50)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--samples-per-epoch", type=int, default=45_000,
+                        help="local source: class-balanced letters drawn per epoch")
+    parser.add_argument("--limit", type=int, help="use at most this many samples per set (smoke runs)")
+    parser.add_argument("--output", type=Path, default=Path("models"))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=2, help="threads rendering strokes")
+    parser.add_argument("--no-evaluate", action="store_true", help="skip the evaluation sets")
+    return parser.parse_args(argv)
+
+
+def load_source(args):
+    if args.source == "tfds":
+        return sources.tfds_source(args.batch_size, args.seed, args.limit, args.tfds_data_dir)
+    if args.source == "emnist-dir":
+        return sources.emnist_dir_source(args.emnist_dir, args.batch_size, args.seed, args.limit)
+    letters = sources.LocalLetters(args.data_dir, args.seed, args.limit)
+    train = sources.RenderedLetters(
+        letters, args.samples_per_epoch, args.batch_size, args.seed, workers=args.workers
+    )
+    return train, letters.validation, letters.counts
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    keras.utils.set_random_seed(args.seed)
+    args.output.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+
+    train, validation, counts = load_source(args)
+    print("Training data:", json.dumps(counts))
+    model = build_model()
+    model.summary()
+
+    checkpoint = args.output / MODEL_FILE
+    callbacks = [
+        keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=10, restore_best_weights=True),
+        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=5, min_lr=1e-5),
+        keras.callbacks.ModelCheckpoint(checkpoint, monitor="val_accuracy", save_best_only=True),
+    ]
+    history = model.fit(train, validation_data=validation, epochs=args.epochs, callbacks=callbacks)
+    wall = time.time() - started
+
+    epochs = [
+        {key: float(values[i]) for key, values in history.history.items()}
+        for i in range(len(history.history["loss"]))
+    ]
+    for number, epoch in enumerate(epochs, 1):
+        epoch["epoch"] = number
+    (args.output / "history.json").write_text(json.dumps(epochs, indent=1))
+    (args.output / "labels.json").write_text(json.dumps(list(LETTERS)))
+    best = max(epochs, key=lambda e: e["val_accuracy"])
+    metrics = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "source": args.source,
+        "parameters": model.count_params(),
+        "model_file_bytes": checkpoint.stat().st_size,
+        "training": {
+            "data": counts,
+            "epochs_run": len(epochs),
+            "best_epoch": best["epoch"],
+            "best_val_accuracy": best["val_accuracy"],
+            "batch_size": args.batch_size,
+            "samples_per_epoch": args.samples_per_epoch if args.source == "local" else None,
+            "seed": args.seed,
+            "wall_seconds": round(wall, 1),
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
+        },
+        "versions": {
+            "python": platform.python_version(),
+            "keras": keras.__version__,
+            "tensorflow": __import__("tensorflow").__version__,
+            "numpy": np.__version__,
+        },
+    }
+    (args.output / "metrics.json").write_text(json.dumps(metrics, indent=1))
+    print(f"\nTrained {len(epochs)} epochs in {wall / 60:.1f} min; "
+          f"best val_accuracy {best['val_accuracy']:.4f} (epoch {best['epoch']}); "
+          f"{model.count_params():,} parameters; model {checkpoint} "
+          f"({checkpoint.stat().st_size / 1e6:.1f} MB)")
+
+    if not args.no_evaluate:
+        from training import evaluate  # imported late: it reads the evaluation sets
+
+        evaluate.main(["--model", str(checkpoint), "--data-dir", str(args.data_dir)])
+
+
+if __name__ == "__main__":
+    main()
