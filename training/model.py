@@ -8,13 +8,15 @@ from handwriting.labels import NUM_CLASSES
 
 
 def augmentation():
-    """Small geometric changes a writer or scanner makes; never flips (b/d, p/q would swap)."""
+    """Small geometric changes a writer or scanner makes; never flips (b/d, p/q would swap).
+
+    Shear is left to the stroke renderer: Keras 3's RandomShear does not survive save/load.
+    """
     return keras.Sequential(
         [
             layers.RandomRotation(0.03, fill_mode="constant"),
             layers.RandomTranslation(0.08, 0.08, fill_mode="constant"),
             layers.RandomZoom((-0.12, 0.08), fill_mode="constant"),
-            layers.RandomShear(x_factor=0.15, y_factor=0.0, fill_mode="constant"),
         ],
         name="augmentation",
     )
@@ -23,10 +25,10 @@ def augmentation():
 def conv_block(filters):
     return [
         layers.Conv2D(filters, 3, padding="same", use_bias=False),
-        layers.BatchNormalization(),
+        layers.BatchNormalization(momentum=0.9),
         layers.ReLU(),
         layers.Conv2D(filters, 3, padding="same", use_bias=False),
-        layers.BatchNormalization(),
+        layers.BatchNormalization(momentum=0.9),
         layers.ReLU(),
         layers.MaxPooling2D(),
         layers.Dropout(0.2),
@@ -44,7 +46,7 @@ def build_model(learning_rate=1e-3):
             *conv_block(128),
             layers.Flatten(),
             layers.Dense(256, use_bias=False),
-            layers.BatchNormalization(),
+            layers.BatchNormalization(momentum=0.9),
             layers.ReLU(),
             layers.Dropout(0.2),
             layers.Dense(NUM_CLASSES, activation="softmax"),
