@@ -1,0 +1,55 @@
+"""Letter Scanner web app: draw or upload a letter, get the model's best guesses."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from webapp.model import load_letter_model
+from webapp.requests import InMemoryRequest
+
+ROOT = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+
+
+def create_app(test_config=None):
+    """Application factory: config from defaults, FLASK_* environment variables, test_config."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.request_class = InMemoryRequest
+    app.config.from_mapping(
+        SECRET_KEY=None,
+        MODEL_PATH=str(ROOT / "models" / "letter_cnn.keras"),
+        MAX_UPLOAD_BYTES=5 * 1024 * 1024,  # the file itself
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,  # the whole request: a 5 MB file as base64 + form
+        MAX_FORM_MEMORY_SIZE=8 * 1024 * 1024,  # a canvas drawing arrives as a data: URL field
+        MAX_IMAGE_PIXELS=40_000_000,  # decoded size; bigger pictures are refused unopened
+        FORCE_HTTPS=False,  # set True behind a TLS-terminating proxy
+    )
+    app.config.from_prefixed_env()
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    if not app.config["SECRET_KEY"]:
+        if not (app.debug or app.testing):
+            raise RuntimeError(
+                "FLASK_SECRET_KEY is not set. Letter Scanner needs a secret key outside debug "
+                "mode: export FLASK_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex())')"
+            )
+        app.config["SECRET_KEY"] = secrets.token_hex()
+    app.config.setdefault("SESSION_COOKIE_SECURE", app.config["FORCE_HTTPS"])
+
+    csrf.init_app(app)
+    from webapp import api, errors, pages, security
+
+    security.init_app(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)
+    errors.init_app(app)
+    app.extensions["letter_model"] = load_letter_model(app.config["MODEL_PATH"])
+    return app

@@ -1,0 +1,72 @@
+"""The HTML pages: draw or upload, the result, the model stats."""
+
+from flask import Blueprint, current_app, render_template
+
+from handwriting.labels import LETTERS
+from webapp.artifacts import artifact
+from webapp.forms import MAX_UPLOAD_MB, DrawForm, UploadForm, error_status
+from webapp.images import InputError, decode_data_url, open_image
+from webapp.recognition import PREVIEW_SIDE, png_data_url, recognize
+
+bp = Blueprint("pages", __name__)
+
+def letter_model():
+    return current_app.extensions["letter_model"]
+
+def render_home(error=None, status=200, upload_form=None, draw_form=None):
+    """The home page, optionally with an error message, answered with `status`."""
+    page = render_template(
+        "index.html",
+        upload_form=upload_form or UploadForm(),
+        draw_form=draw_form or DrawForm(),
+        error=error,
+        model_error=letter_model().error,
+        max_upload_mb=MAX_UPLOAD_MB,
+    )
+    return page, status
+
+@bp.get("/")
+def index():
+    return render_home()
+
+@bp.post("/upload")
+def upload():
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return render_home(status=error_status(form), upload_form=form)
+    return _recognize_page(form.image.data.read())
+
+@bp.post("/draw")
+def draw():
+    form = DrawForm()
+    if not form.validate_on_submit():
+        return render_home("Draw a letter on the canvas first.", error_status(form), draw_form=form)
+    return _recognize_page(decode_data_url(form.drawing.data))
+
+def _recognize_page(data):
+    model = letter_model()
+    if not model.available:
+        return render_home(model.error, 503)
+    image = open_image(data, current_app.config["MAX_IMAGE_PIXELS"])
+    result = recognize(image, model)
+    return render_template(
+        "result.html",
+        predictions=result.predictions,
+        blank=result.blank,
+        input_url=png_data_url(result.grey, PREVIEW_SIDE),
+        frame_url=None if result.blank else png_data_url(result.frame),
+        history=artifact("history.json"),
+        model_error=None,
+    )
+
+@bp.get("/stats")
+def stats():
+    return render_template(
+        "stats.html",
+        metrics=artifact("metrics.json"),
+        history=artifact("history.json"),
+        model_card=artifact("MODEL_CARD.md"),
+        layers=letter_model().layers(),
+        letters=LETTERS,
+        model_error=letter_model().error,
+    )
