@@ -55,6 +55,7 @@ def load_source(args):
 
 
 def main(argv=None):
+    """Train, save the artifacts under --output, evaluate; return the trained model."""
     args = parse_args(argv)
     keras.utils.set_random_seed(args.seed)
     args.output.mkdir(parents=True, exist_ok=True)
@@ -116,6 +117,7 @@ def main(argv=None):
         from training import evaluate  # imported late: it reads the evaluation sets
 
         evaluate.main(["--model", str(checkpoint), "--data-dir", str(args.data_dir)])
+    return model
 
 
 if __name__ == "__main__":
