@@ -18,7 +18,7 @@ def _stroke_file(path, meta_path, samples, count, writers, crohme=False):
     lines, rows = [], []
     for i in range(count):
         _, strokes = samples[i % len(samples)]
-        char = LETTERS[i % 26].upper() if i % 2 else LETTERS[i % 26]
+        char = LETTERS[i % 26].upper() if (i // 26) % 2 else LETTERS[i % 26]
         writer = f"w{i % writers}"
         lines.append(f"WORD {char} {writer} src{i}\n  NUMSTROKES {len(strokes)}\n")
         for stroke in strokes:
@@ -51,6 +51,9 @@ def make_data_dir(root, per_set=130):
         (root / name).mkdir()
         write_idx(root / name / "images-idx3-ubyte.gz", tiled)
         write_idx(root / name / "labels-idx1-ubyte.gz", labels)
+        with gzip.open(root / name / "index.csv.gz", "wt", encoding="utf-8") as f:
+            f.write("index,char,label,original_file\n")
+            f.writelines(f"{i},{LETTERS[l - 1].upper()},{l},x.png\n" for i, l in enumerate(labels))
     emnist = root / "emnist-letters"
     emnist.mkdir()
     write_idx(emnist / "emnist-letters-test14800-images-idx3-ubyte.gz", np.transpose(tiled, (0, 2, 1)))

@@ -62,6 +62,8 @@ def test_local_letters_and_balanced_rendered_batches(tmp_path):
     assert x.shape == (26, 28, 28, 1) and 0.0 <= x.min() and x.max() <= 1.0
     labels = np.concatenate([dataset[i][1] for i in range(len(dataset))])
     assert np.bincount(labels, minlength=26).tolist() == [10] * 26  # class-balanced epoch
+    upper = letters.upper[dataset.order]
+    assert upper.mean() == 0.5  # and case-balanced: half capitals, half small letters
     first = dataset[0][0]
     dataset.on_epoch_end()
     assert not np.array_equal(first, dataset[0][0])  # new draws and renders every epoch

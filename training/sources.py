@@ -25,8 +25,8 @@ STROKE_SETS = {
     "crohme-letters-online": ("crohme-letters-strokes.txt.gz", "meta.csv.gz", ("writer",)),
 }
 IMAGE_SETS = {
-    "uppercase-paper-mutikara": ("images-idx3-ubyte.gz", "labels-idx1-ubyte.gz"),
-    "uppercase-28px-mingyanying": ("images-idx3-ubyte.gz", "labels-idx1-ubyte.gz"),
+    "uppercase-paper-mutikara": ("images-idx3-ubyte.gz", "labels-idx1-ubyte.gz", "index.csv.gz"),
+    "uppercase-28px-mingyanying": ("images-idx3-ubyte.gz", "labels-idx1-ubyte.gz", "index.csv.gz"),
 }
 VALIDATION_FRACTION = 0.05
 
@@ -50,9 +50,13 @@ def writer_split(groups, rng, fraction=VALIDATION_FRACTION):
     return np.isin(groups, held)
 
 
-def _read_meta(path, writer_columns):
+def _read_csv(path):
     with gzip.open(path, "rt", encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
+        return list(csv.DictReader(f))
+
+
+def _read_meta(path, writer_columns):
+    rows = _read_csv(path)
     labels = np.array([int(r["label"]) - 1 for r in rows], dtype=np.int64)
     groups = [
         "/".join(r[c] for c in writer_columns) if all(r[c] for c in writer_columns) else f"#{i}"
@@ -69,6 +73,7 @@ class LocalLetters:
         rng = np.random.default_rng(seed)
         self.strokes, self.stroke_labels = [], []
         self.images, self.image_labels = [], []
+        stroke_upper, image_upper = [], []  # the letter's case, for case balance
         val_x, val_y = [], []
         self.counts = {}
         for name, (stroke_file, meta_file, writer_columns) in STROKE_SETS.items():
@@ -76,20 +81,23 @@ class LocalLetters:
             labels, groups = _read_meta(data_dir / name / meta_file, writer_columns)
             labels, groups = labels[: len(samples)], groups[: len(samples)]
             held = writer_split(groups, rng)
-            for (_, strokes), label, is_val in zip(samples, labels, held):
+            for (char, strokes), label, is_val in zip(samples, labels, held):
                 if is_val:
                     val_x.append(render_strokes(strokes))
                     val_y.append(label)
                 else:
                     self.strokes.append(strokes)
                     self.stroke_labels.append(label)
+                    stroke_upper.append(char.isupper())
             self.counts[name] = {"train": int((~held).sum()), "validation": int(held.sum())}
-        for name, (image_file, label_file) in IMAGE_SETS.items():
+        for name, (image_file, label_file, index_file) in IMAGE_SETS.items():
             images = read_idx(data_dir / name / image_file)[:limit].astype(np.float32) / 255.0
             labels = read_idx(data_dir / name / label_file)[:limit].astype(np.int64) - 1
+            upper = np.array([r["char"].isupper() for r in _read_csv(data_dir / name / index_file)])
             held = rng.random(len(labels)) < VALIDATION_FRACTION  # no writer ids: per image
             self.images.extend(images[~held])
             self.image_labels.extend(labels[~held])
+            image_upper.extend(upper[: len(labels)][~held])
             val_x.extend(images[held])
             val_y.extend(labels[held])
             self.counts[name] = {"train": int((~held).sum()), "validation": int(held.sum())}
@@ -101,10 +109,16 @@ class LocalLetters:
         self.labels = np.concatenate(
             [np.array(self.stroke_labels, dtype=np.int64), np.array(self.image_labels, dtype=np.int64)]
         )
+        self.upper = np.array(stroke_upper + image_upper, dtype=bool)
 
 
 class RenderedLetters(keras.utils.PyDataset):
-    """Class-balanced batches; stroke letters are re-rendered with fresh randomness every epoch."""
+    """Class- and case-balanced batches, stroke letters re-rendered with fresh randomness each epoch.
+
+    Each class is drawn half from capitals and half from small letters (where it has both), as
+    EMNIST's merged classes are: the sets here lean to lower case, which would teach the model
+    that a plain bar is an l rather than an I.
+    """
 
     def __init__(self, letters, samples_per_epoch, batch_size=128, seed=0, **kwargs):
         super().__init__(**kwargs)
@@ -113,17 +127,21 @@ class RenderedLetters(keras.utils.PyDataset):
         self.samples_per_epoch = samples_per_epoch
         self.seed = seed
         self.epoch = 0
-        self.by_class = [np.flatnonzero(letters.labels == c) for c in range(NUM_CLASSES)]
+        self.pools = []  # per class: the non-empty [capitals, small letters] index pools
+        for c in range(NUM_CLASSES):
+            in_class = letters.labels == c
+            cases = [np.flatnonzero(in_class & letters.upper), np.flatnonzero(in_class & ~letters.upper)]
+            self.pools.append([pool for pool in cases if len(pool)])
         self._draw()
 
     def _draw(self):
         rng = np.random.default_rng((self.seed, self.epoch))
         per_class = self.samples_per_epoch // NUM_CLASSES
-        picks = [
-            rng.choice(pool, per_class, replace=len(pool) < per_class)
-            for pool in self.by_class
-            if len(pool)
-        ]
+        picks = []
+        for pools in self.pools:
+            for k, pool in enumerate(pools):
+                n = per_class // len(pools) + (k < per_class % len(pools))
+                picks.append(rng.choice(pool, n, replace=len(pool) < n))
         self.order = rng.permutation(np.concatenate(picks))
 
     def __len__(self):

@@ -32,7 +32,7 @@ def parse_args(argv=None):
     parser.add_argument("--tfds-data-dir", help="tensorflow-datasets data_dir")
     parser.add_argument("--epochs", type=int, default=50)
     parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--samples-per-epoch", type=int, default=40_000,
+    parser.add_argument("--samples-per-epoch", type=int, default=36_000,
                         help="local source: class-balanced letters drawn per epoch")
     parser.add_argument("--limit", type=int, help="use at most this many samples per set (smoke runs)")
     parser.add_argument("--output", type=Path, default=Path("models"))
