@@ -1,6 +1,8 @@
 """The HTML pages: draw or upload, the result, the model stats."""
 
+import markdown
 from flask import Blueprint, current_app, render_template
+from markupsafe import Markup
 
 from handwriting.labels import LETTERS
 from webapp.artifacts import artifact
@@ -65,8 +67,14 @@ def stats():
         "stats.html",
         metrics=artifact("metrics.json"),
         history=artifact("history.json"),
-        model_card=artifact("MODEL_CARD.md"),
+        model_card=_model_card_html(),
         layers=letter_model().layers(),
         letters=LETTERS,
         model_error=letter_model().error,
     )
+
+
+def _model_card_html():
+    """The model card (our own Markdown file, so trusted) as HTML, or None."""
+    text = artifact("MODEL_CARD.md")
+    return None if text is None else Markup(markdown.markdown(text, extensions=["tables"]))
