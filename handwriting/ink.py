@@ -5,6 +5,8 @@ transparency composited on white, automatic polarity, uneven lighting and colour
 removed, specks dropped, then `handwriting.frame.ink_to_frame`.
 """
 
+import functools
+
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
@@ -14,28 +16,68 @@ WORK_SIDE = 384  # pictures are analysed at most this large
 MIN_CONTRAST = 0.08  # weaker ink than this (0..1) is paper texture or noise, not a letter
 SPECK_FRACTION = 0.03  # pieces smaller than this share of the largest piece are specks
 _HIGH_DEPTH_MODES = {"I", "F", "I;16", "I;16B", "I;16L", "I;16N"}
+_ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
 
 
-def to_grey(image):
-    """Flatten any Pillow image to float32 grey in [0, 1] (white paper = 1), upright, small."""
+def _convertible(image):
+    """The image in a mode Pillow converts to grey: LAB gives its lightness band, La becomes LA."""
+    if image.mode == "LAB":
+        return image.getchannel("L")
+    if image.mode == "La":
+        return image.convert("LA")
+    return image
+
+
+def _stretch(values):
+    """High-depth samples stretched to [0, 1]; NaN and infinities count as paper."""
+    values = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(values)
+    low = values.min(where=finite, initial=np.inf)
+    high = values.max(where=finite, initial=-np.inf)
+    if not high > low:
+        return np.ones(values.shape, np.float32)
+    return np.where(finite, (values - low) / (high - low), 1.0).astype(np.float32)
+
+
+def to_grey(image, max_side=WORK_SIDE):
+    """Flatten any Pillow image to float32 grey in [0, 1] (white paper = 1), upright, at most
+    `max_side` pixels on a side."""
     image = ImageOps.exif_transpose(image)
     if getattr(image, "n_frames", 1) > 1:
         image.seek(0)
-    image.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.LANCZOS)
+    image = _convertible(image)
+    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     if image.mode in _HIGH_DEPTH_MODES:
-        grey = np.asarray(image, dtype=np.float32)
-        low, high = float(grey.min()), float(grey.max())
-        return (grey - low) / (high - low) if high > low else np.ones_like(grey)
-    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
+        return _stretch(image)
+    if image.mode in _ALPHA_MODES or "transparency" in image.info:
         rgba = image.convert("RGBA")
-        page = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        page.alpha_composite(rgba)
-        grey = np.asarray(page.convert("L"), dtype=np.float32) / 255.0
-        alpha = np.asarray(rgba.getchannel("A"), dtype=np.float32) / 255.0
-        if np.ptp(grey) < MIN_CONTRAST and np.ptp(alpha) >= MIN_CONTRAST:
-            return 1.0 - alpha  # light ink on a transparent background: the shape is in alpha
-        return grey
+        if rgba.getchannel("A").getextrema()[0] < 255:
+            return _composite_on_paper(rgba)
+        image = rgba  # opaque: the colours alone are the picture
     return np.asarray(image.convert("L"), dtype=np.float32) / 255.0
+
+
+def _composite_on_paper(rgba):
+    """Grey of a partly transparent picture laid on white paper."""
+    page = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    page.alpha_composite(rgba)
+    grey = np.asarray(page.convert("L"), dtype=np.float32) / 255.0
+    alpha = np.asarray(rgba.getchannel("A"), dtype=np.float32) / 255.0
+    if np.ptp(grey) < MIN_CONTRAST and np.ptp(alpha) >= MIN_CONTRAST:
+        return 1.0 - alpha  # light ink on a transparent background: the shape is in alpha
+    return grey
+
+
+def _rank_filter(array, size, pick):
+    """Pillow's MinFilter/MaxFilter(size) (edges repeated) on a 2-D array, as two 1-D passes.
+
+    `pick` is np.minimum or np.maximum: a square min or max is separable, so this is exact and
+    much faster than Pillow's generic rank filter.
+    """
+    height, width = array.shape
+    padded = np.pad(array, size // 2, mode="edge")
+    rows = functools.reduce(pick, (padded[i : i + height] for i in range(size)))
+    return functools.reduce(pick, (rows[:, i : i + width] for i in range(size)))
 
 
 def _background(ink):
@@ -46,13 +88,15 @@ def _background(ink):
         (max(1, ink.shape[1] * small_side // max(ink.shape)), max(1, ink.shape[0] * small_side // max(ink.shape))),
         Image.Resampling.BOX,
     )
-    opened = small.filter(ImageFilter.MinFilter(9)).filter(ImageFilter.MaxFilter(9))
-    smooth = opened.filter(ImageFilter.GaussianBlur(4)).resize(image.size, Image.Resampling.BILINEAR)
+    opened = _rank_filter(_rank_filter(np.asarray(small), 9, np.minimum), 9, np.maximum)
+    smooth = Image.fromarray(opened).filter(ImageFilter.GaussianBlur(4)).resize(image.size, Image.Resampling.BILINEAR)
     return np.asarray(smooth, dtype=np.float32) / 255.0
 
 
-def _otsu(values):
-    hist, edges = np.histogram(values, bins=64, range=(0.0, 1.0))
+def _otsu(values, bins=64):
+    """Otsu's threshold for values in [0, 1], from a `bins`-bin histogram."""
+    hist = np.bincount(np.minimum((values * bins).astype(np.intp), bins - 1).ravel(), minlength=bins)
+    edges = np.arange(bins + 1) / bins
     weights = np.cumsum(hist)
     means = np.cumsum(hist * edges[:-1])
     total, total_mean = weights[-1], means[-1]
@@ -65,7 +109,12 @@ def label_components(mask):
 
     Works on horizontal runs joined with union-find, so it is fast for ink masks.
     """
-    parent = []
+    edges = np.diff(np.pad(mask.astype(np.int8), ((0, 0), (1, 1))), axis=1)
+    rows, starts = np.nonzero(edges == 1)  # runs in reading order: [start, end) on a row
+    ends = np.nonzero(edges == -1)[1]
+    lengths = ends - starts
+    rows, starts, ends = rows.tolist(), starts.tolist(), ends.tolist()
+    parent = list(range(len(starts)))
 
     def find(a):
         while parent[a] != a:
@@ -73,32 +122,33 @@ def label_components(mask):
             a = parent[a]
         return a
 
-    runs, previous = [], []
-    padded = np.pad(mask.astype(np.int8), ((0, 0), (1, 1)))
-    for row, line in enumerate(np.diff(padded, axis=1)):
-        current = []
-        for start, end in zip(np.flatnonzero(line == 1).tolist(), np.flatnonzero(line == -1).tolist()):
-            run = len(parent)
-            parent.append(run)
-            for p_start, p_end, p_run in previous:
-                if p_start <= end and p_end >= start:  # touching, diagonals included
-                    root_a, root_b = find(run), find(p_run)
-                    parent[max(root_a, root_b)] = min(root_a, root_b)
-            current.append((start, end, run))
-            runs.append((row, start, end, run))
-        previous = current
-    labels = np.zeros(mask.shape, dtype=np.int32)
+    above, current, current_row = [], [], -1
+    for run, (row, start, end) in enumerate(zip(rows, starts, ends)):
+        if row != current_row:
+            above = current if row == current_row + 1 else []
+            current, current_row, first = [], row, 0
+        while first < len(above) and ends[above[first]] < start:
+            first += 1  # ends before this run and so before every later run of this row
+        for other in above[first:]:
+            if starts[other] > end:
+                break
+            root_a, root_b = find(run), find(other)  # touching, diagonals included
+            parent[max(root_a, root_b)] = min(root_a, root_b)
+        current.append(run)
     roots = {}
-    for row, start, end, run in runs:
-        labels[row, start:end] = roots.setdefault(find(run), len(roots) + 1)
+    run_labels = np.array([roots.setdefault(find(run), len(roots) + 1) for run in range(len(parent))], np.int32)
+    labels = np.zeros(mask.shape, dtype=np.int32)
+    labels[mask] = np.repeat(run_labels, lengths)  # mask pixels are the runs, in order
     sizes = np.bincount(labels.ravel(), minlength=len(roots) + 1)
     return labels, sizes
 
 
-def grey_to_ink(grey):
+def grey_to_ink(grey, speck_fraction=SPECK_FRACTION):
     """Turn grey paper (any polarity, lighting, colour) into clean bright ink on black.
 
-    Returns an all-zero map when the picture holds no ink.
+    Pieces smaller than `speck_fraction` of the largest are dropped as specks (a line of letters
+    passes a smaller share, so the dot of an i survives next to a long stroke). Returns an
+    all-zero map when the picture holds no ink.
     """
     low, median, high = np.percentile(grey, [0.05, 50, 99.95])
     ink = 1.0 - grey if high - median < median - low else grey  # background is the majority
@@ -112,10 +162,9 @@ def grey_to_ink(grey):
     sizes[0] = 0
     if sizes.max() == 0:
         return np.zeros_like(ink)
-    keep = sizes >= SPECK_FRACTION * sizes.max()
+    keep = sizes >= speck_fraction * sizes.max()
     keep[0] = False
-    letter = Image.fromarray(np.uint8(keep[labels]) * 255).filter(ImageFilter.MaxFilter(3))
-    return ink * (np.asarray(letter) > 0)
+    return ink * _rank_filter(keep[labels], 3, np.maximum)
 
 
 def image_to_frame(image):

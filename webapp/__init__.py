@@ -44,11 +44,12 @@ def create_app(test_config=None):
     app.config.setdefault("SESSION_COOKIE_SECURE", app.config["FORCE_HTTPS"])
 
     csrf.init_app(app)
-    from webapp import api, errors, pages, security
+    from webapp import api, errors, pages, reading, security
 
     security.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(reading.bp)
     csrf.exempt(api.bp)
     errors.init_app(app)
     app.extensions["letter_model"] = load_letter_model(app.config["MODEL_PATH"])

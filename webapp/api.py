@@ -8,7 +8,7 @@ from webapp.recognition import recognize
 bp = Blueprint("api", __name__)
 
 
-def _image_bytes():
+def image_bytes():
     """The picture's bytes from a multipart field `image` or JSON {"image": "data:…"}."""
     if request.mimetype == "application/json":
         payload = request.get_json(silent=True)
@@ -38,7 +38,7 @@ def predict():
     model = current_app.extensions["letter_model"]
     if not model.available:
         return jsonify(error=model.error), 503
-    image = open_image(_image_bytes(), current_app.config["MAX_IMAGE_PIXELS"])
+    image = open_image(image_bytes(), current_app.config["MAX_IMAGE_PIXELS"])
     result = recognize(image, model)
     return jsonify(predictions=result.predictions, blank=result.blank)
 

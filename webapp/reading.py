@@ -1,0 +1,98 @@
+"""Read a whole word or line: the page (upload or wide canvas) and the stateless `POST /api/read`."""
+
+import numpy as np
+from flask import Blueprint, current_app, jsonify, render_template
+from PIL import Image, ImageDraw, ImageFont
+
+from webapp import csrf
+from webapp.api import image_bytes
+from webapp.forms import MAX_UPLOAD_MB, DrawForm, UploadForm, error_status
+from webapp.images import InputError, decode_data_url, open_image
+from webapp.pages import letter_model
+from webapp.recognition import png_data_url, read_line
+
+bp = Blueprint("reading", __name__)
+
+BOXED_WIDTH = 960  # the boxed picture on the page is at most this wide
+BOX_COLOUR = (79, 70, 229)  # the accent colour of style.css
+EMPTY_CANVAS = "Write a word on the canvas first."
+
+
+def render_read(error=None, status=200, upload_form=None, draw_form=None, reading=None):
+    """The read page, with a reading, an error, or just the forms, answered with `status`."""
+    page = render_template(
+        "read.html",
+        upload_form=upload_form or UploadForm(),
+        draw_form=draw_form or DrawForm(),
+        error=error,
+        reading=reading,
+        boxed_url=None if reading is None or reading.blank else boxed_png_url(reading),
+        model_error=letter_model().error,
+        max_upload_mb=MAX_UPLOAD_MB,
+    )
+    return page, status
+
+
+@bp.get("/read")
+def read():
+    return render_read()
+
+
+@bp.post("/read/upload")
+def upload():
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return render_read(status=error_status(form), upload_form=form)
+    return _read_page(lambda: form.image.data.read())
+
+
+@bp.post("/read/draw")
+def draw():
+    form = DrawForm()
+    if not form.validate_on_submit():
+        return render_read(EMPTY_CANVAS, error_status(form), draw_form=form)
+    return _read_page(lambda: decode_data_url(form.drawing.data))
+
+
+def _read_page(data):
+    """Read the picture whose bytes `data()` gives; input errors come back on the read page."""
+    model = letter_model()
+    if not model.available:
+        return render_read(model.error, 503)
+    try:
+        reading = read_line(open_image(data(), current_app.config["MAX_IMAGE_PIXELS"]), model)
+    except InputError as error:
+        return render_read(error.message, error.status)
+    return render_read(reading=reading)
+
+
+@csrf.exempt
+@bp.post("/api/read")
+def api_read():
+    """{"text", "letters": [{"box", "predictions"}], "words": [{"text", "box"}], "blank"}."""
+    model = letter_model()
+    if not model.available:
+        return jsonify(error=model.error), 503
+    image = open_image(image_bytes(), current_app.config["MAX_IMAGE_PIXELS"])
+    return jsonify(read_line(image, model).as_json())
+
+
+def boxed_png_url(reading):
+    """The analysed picture as a PNG data: URL with a box and the best guess over each letter."""
+    picture = Image.fromarray(np.uint8(reading.grey * 255)).convert("RGB")
+    picture.thumbnail((BOXED_WIDTH, BOXED_WIDTH))
+    scale = picture.width / reading.grey.shape[1]
+    heights = [letter.box[3] * scale for letter in reading.letters]
+    size = int(np.clip(0.4 * np.median(heights), 12, 28))
+    font = ImageFont.load_default(size=size)
+    band = size + 6  # a band above the picture, so that every label fits above its box
+    page = Image.new("RGB", (picture.width, picture.height + band), "white")
+    page.paste(picture, (0, band))
+    draw = ImageDraw.Draw(page)
+    for letter in reading.letters:
+        x, y, w, h = (round(v * scale) for v in letter.box)
+        y += band
+        draw.rectangle((x, y, x + w, y + h), outline=BOX_COLOUR, width=2)
+        draw.rectangle((x, y - band, x + size, y), fill=BOX_COLOUR)
+        draw.text((x + size / 2, y - band / 2), letter.letter, fill="white", font=font, anchor="mm")
+    return png_data_url(np.asarray(page) / 255.0)
