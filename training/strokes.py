@@ -42,14 +42,12 @@ def _random_affine(rng, rotate_deg, shear, stretch):
     return rotation @ shearing @ scaling
 
 
-def render_strokes(strokes, rng=None):
+def render_strokes(strokes, rng=None, pen_width=None, blur_sigma=None):
     """Render pen strokes as a 28x28 EMNIST-style frame (float32 in [0, 1]), or None if empty.
 
     With `rng`, the letter is varied the way different pens, writers and scanners vary it:
-    a small rotation, shear and stretch, point jitter, blur, and a pen width from a wider band
-    than the one serving normalises to, kept as drawn: EMNIST's writers wrote big and small
-    letters with the same pen, so its relative stroke weight varies a lot. Without `rng`, the
-    rendering is the canonical one (mid-range pen, default blur), as for validation.
+    a small rotation, shear and stretch, point jitter, pen width and blur. Without it, the
+    rendering is the canonical one (mid-range pen, default blur).
     """
     strokes = [s for s in strokes if len(s)]
     if not strokes:
@@ -57,14 +55,13 @@ def render_strokes(strokes, rng=None):
     points = np.concatenate(strokes)
     origin = points.min(axis=0)
     span = float((points.max(axis=0) - origin).max()) or 1.0
-    if rng is None:
-        transform, jitter, frame_options = np.eye(2, dtype=np.float32), 0.0, {}
-        pen_width = (STROKE_MIN + STROKE_MAX) / 2
-    else:
+    transform = np.eye(2, dtype=np.float32)
+    jitter = 0.0
+    if rng is not None:
         transform = _random_affine(rng, rotate_deg=8, shear=0.25, stretch=0.15)
         jitter = rng.uniform(0.0, 0.8)
-        pen_width = math.exp(rng.uniform(math.log(0.75 * STROKE_MIN), math.log(1.4 * STROKE_MAX)))
-        frame_options = {"blur_sigma": rng.uniform(1.0, 2.2), "stroke_range": (0.0, math.inf)}
+        pen_width = pen_width or rng.uniform(STROKE_MIN - 1, STROKE_MAX + 1)
+    pen_width = pen_width or (STROKE_MIN + STROKE_MAX) / 2
     scaled = [((s - origin) * (LETTER_SIZE / span)) @ transform.T for s in strokes]
     if jitter:
         scaled = [s + rng.normal(0.0, jitter, s.shape).astype(np.float32) for s in scaled]
@@ -81,4 +78,7 @@ def render_strokes(strokes, rng=None):
             draw.line(xy, fill=255, width=max(1, round(pen_width)), joint="curve")
         for x, y in (xy[0], xy[-1]):
             draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
-    return ink_to_frame(np.asarray(canvas, dtype=np.float32) / 255.0, **frame_options)
+    if blur_sigma is None:
+        blur_sigma = rng.uniform(1.0, 2.2) if rng is not None else None
+    kwargs = {} if blur_sigma is None else {"blur_sigma": blur_sigma}
+    return ink_to_frame(np.asarray(canvas, dtype=np.float32) / 255.0, **kwargs)

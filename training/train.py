@@ -69,7 +69,7 @@ def main(argv=None):
     checkpoint = args.output / MODEL_FILE
     callbacks = [
         keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=10, restore_best_weights=True),
-        keras.callbacks.ReduceLROnPlateau(monitor="val_accuracy", factor=0.5, patience=5, min_lr=1e-5),
+        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=5, min_lr=1e-5),
         keras.callbacks.ModelCheckpoint(checkpoint, monitor="val_accuracy", save_best_only=True),
     ]
     history = model.fit(train, validation_data=validation, epochs=args.epochs, callbacks=callbacks)
