@@ -11,13 +11,16 @@ MESSAGES = {
     400: "The request could not be understood.",
     404: "There is no such page.",
     405: "That method is not allowed here.",
-    413: "The upload is too large: the limit is 5 MB.",
+    413: "The request is too large: a picture may be at most 5 MB.",
     500: "Something went wrong on our side.",
 }
 
 
+JSON_PATHS = ("/api/", "/healthz")  # programs' endpoints answer errors in JSON
+
+
 def _answer(message, status):
-    if request.blueprint == "api" or request.path.startswith("/api/"):
+    if request.blueprint == "api" or request.path.startswith(JSON_PATHS):
         return jsonify(error=message), status
     return render_home(message, status)
 

@@ -1,0 +1,224 @@
+"""HTTP benchmark: the app under gunicorn (the project's gunicorn.conf.py) on 127.0.0.1.
+
+    python -m benchmarks.http [--requests 2000] [--soak 10000] [--concurrency 16]
+
+Measures cold start (process start to the first successful POST /api/predict), latency and
+throughput of POST /api/predict with a canvas PNG at concurrency 1 and 16, and each worker's
+resident memory once warm and after `--soak` requests. Every phase is bounded in requests and
+time, and gunicorn is always stopped.
+"""
+
+import argparse
+import http.client
+import itertools
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from benchmarks.common import canvas_png, print_table, save, summary
+
+ROOT = Path(__file__).resolve().parent.parent
+BOUNDARY = "benchmark-boundary"
+START_TIMEOUT_S = 120
+
+
+def multipart(png):
+    """The body and headers of a POST /api/predict upload."""
+    body = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="image"; filename="canvas.png"\r\n'
+        "Content-Type: image/png\r\n\r\n"
+    ).encode() + png + f"\r\n--{BOUNDARY}--\r\n".encode()
+    return body, {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def memory_mb(pid):
+    """A process's memory in MB, or None if it is gone: VmRSS ("rss"), its private part RssAnon
+    ("anon"), and Pss ("pss": shared library pages divided among the processes sharing them)."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text() + Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return None
+    fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+    return {key: int(fields[name].split()[0]) / 1024 for key, name in
+            [("rss", "VmRSS"), ("anon", "RssAnon"), ("pss", "Pss")]}
+
+
+class Gunicorn:
+    """gunicorn -c gunicorn.conf.py wsgi:app in its own process group, stopped on exit."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.log = tempfile.TemporaryFile()
+        self.process = None
+
+    def __enter__(self):
+        env = {**os.environ, "BIND": f"127.0.0.1:{self.port}", "FLASK_SECRET_KEY": secrets.token_hex()}
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log, start_new_session=True,
+        )
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+    def log_tail(self, size=3000):
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-size:]
+
+    def workers(self):
+        """PIDs of gunicorn's worker processes (the master's children)."""
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:  # the field after the state is the parent PID
+                pids.append(int(stat.parent.name))
+        return sorted(pids)
+
+    def worker_memory(self):
+        return {pid: memory_mb(pid) for pid in self.workers()}
+
+    def wait_for_first_prediction(self, body, headers):
+        """Seconds from process start to the first 200 from POST /api/predict."""
+        deadline = self.started + START_TIMEOUT_S
+        while time.perf_counter() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
+            connection = self.connect()
+            try:
+                if send(connection, body, headers) == 200:
+                    return time.perf_counter() - self.started
+            except (OSError, http.client.HTTPException):
+                pass
+            finally:
+                connection.close()
+            time.sleep(0.05)
+        raise RuntimeError(f"no successful prediction within {START_TIMEOUT_S} s:\n{self.log_tail()}")
+
+    def connect(self):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+
+
+def send(connection, body, headers):
+    """POST /api/predict on a kept-alive connection; the response status."""
+    connection.request("POST", "/api/predict", body, headers)
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
+def load(server, body, headers, requests, concurrency, max_seconds):
+    """Send `requests` predictions from `concurrency` threads (stopping after max_seconds)."""
+    tickets = itertools.count()
+    deadline = time.perf_counter() + max_seconds
+    latencies, errors = [], []
+
+    def client():
+        connection = server.connect()
+        while next(tickets) < requests and time.perf_counter() < deadline:
+            start = time.perf_counter()
+            try:
+                ok = send(connection, body, headers) == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                connection.close()
+                connection = server.connect()
+            (latencies if ok else errors).append(time.perf_counter() - start)
+        connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    sent = len(latencies) + len(errors)
+    return {"concurrency": concurrency, "requests": sent, "errors": len(errors), "seconds": elapsed,
+            "req_per_s": sent / elapsed, **summary(latencies)}
+
+
+def rss_growth(before, after):
+    """Per-worker VmRSS growth in percent (None for a worker that is gone)."""
+    return {pid: None if after.get(pid) is None else 100.0 * (after[pid]["rss"] / memory["rss"] - 1)
+            for pid, memory in before.items()}
+
+
+def run(requests=2000, soak=10000, concurrency=16, max_seconds=300):
+    """Run every phase against one gunicorn; return the results (also saved as results/http.json)."""
+    body, headers = multipart(canvas_png())
+    with Gunicorn() as server:
+        cold_start = server.wait_for_first_prediction(body, headers)
+        load(server, body, headers, 20 * concurrency, concurrency, max_seconds)  # warm every worker
+        warm = server.worker_memory()
+        phases = [load(server, body, headers, requests, c, max_seconds) for c in (1, concurrency)]
+        done = sum(phase["requests"] for phase in phases)
+        soak_phase = load(server, body, headers, max(0, soak - done), concurrency, max_seconds)
+        after = server.worker_memory()
+    result = {
+        "cold_start_s": cold_start,
+        "phases": phases,
+        "soak": soak_phase,
+        "memory": {
+            "requests_between": done + soak_phase["requests"],
+            "warm_mb": warm,
+            "after_mb": after,
+            "rss_growth_pct": rss_growth(warm, after),
+        },
+    }
+    save("http", result)
+    return result
+
+
+def report(result):
+    print(f"cold start (process start -> first prediction): {result['cold_start_s']:.2f} s")
+    rows = [(p["concurrency"], p["requests"], p["errors"], p["req_per_s"], p.get("p50_ms", "-"),
+             p.get("p95_ms", "-"), p.get("p99_ms", "-")) for p in [*result["phases"], result["soak"]]]
+    print_table(rows, ["concurrency", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"])
+    memory = result["memory"]
+    rows = []
+    for pid, warm in memory["warm_mb"].items():
+        after = memory["after_mb"].get(pid) or {}
+        rows.append((pid, warm["rss"], after.get("rss"), memory["rss_growth_pct"][pid], after.get("pss"),
+                     after.get("anon")))
+    print(f"worker memory, warm and after {memory['requests_between']} more requests:")
+    print_table(rows, ["worker pid", "RSS MB warm", "RSS MB after", "RSS growth %", "PSS MB after",
+                       "private MB after"])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=2000, help="requests per concurrency level")
+    parser.add_argument("--soak", type=int, default=10000, help="total requests before the second RSS reading")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--max-seconds", type=float, default=300, help="time limit of each phase")
+    args = parser.parse_args(argv)
+    report(run(args.requests, args.soak, args.concurrency, args.max_seconds))
+
+
+if __name__ == "__main__":
+    main()
