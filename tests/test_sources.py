@@ -1,7 +1,6 @@
 from pathlib import Path
 
 import numpy as np
-import pytest
 import tensorflow_datasets as tfds
 
 from handwriting.labels import NUM_CLASSES

@@ -1,6 +1,5 @@
 """Letter Scanner web app: draw or upload a letter, get the model's best guesses."""
 
-import os
 import secrets
 from pathlib import Path
 

@@ -2,7 +2,9 @@
 
 from flask import Blueprint, current_app, jsonify, request
 
+from webapp.forms import TOO_BIG
 from webapp.images import InputError, decode_data_url, open_image
+from webapp.model import letter_model
 from webapp.recognition import recognize
 
 bp = Blueprint("api", __name__)
@@ -23,7 +25,7 @@ def image_bytes():
             raise InputError("Send one picture at a time.")
         data = files[0].read()
         if len(data) > current_app.config["MAX_UPLOAD_BYTES"]:
-            raise InputError("The picture is larger than 5 MB.", 413)
+            raise InputError(TOO_BIG, 413)
         return data
     raise InputError(
         "Send multipart/form-data with a field 'image', or application/json with "
@@ -35,7 +37,7 @@ def image_bytes():
 @bp.post("/api/predict")
 def predict():
     """Top-5 letters for one picture: {"predictions": [...], "blank": bool}."""
-    model = current_app.extensions["letter_model"]
+    model = letter_model()
     if not model.available:
         return jsonify(error=model.error), 503
     image = open_image(image_bytes(), current_app.config["MAX_IMAGE_PIXELS"])
@@ -45,7 +47,7 @@ def predict():
 
 @bp.get("/healthz")
 def healthz():
-    model = current_app.extensions["letter_model"]
+    model = letter_model()
     if not model.available:
         return jsonify(status="unavailable", error=model.error), 503
     return jsonify(status="ok")

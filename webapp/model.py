@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from flask import current_app
 
 from handwriting.frame import FRAME_SIZE
 from handwriting.labels import LETTERS
@@ -85,3 +86,8 @@ def load_letter_model(path):
         if key not in _cache:
             _cache[key] = _load(path)
         return _cache[key]
+
+
+def letter_model():
+    """The model the running app loaded (an unavailable one carries the reason)."""
+    return current_app.extensions["letter_model"]

@@ -7,13 +7,12 @@ from markupsafe import Markup
 from handwriting.labels import LETTERS
 from webapp.artifacts import artifact
 from webapp.forms import MAX_UPLOAD_MB, DrawForm, UploadForm, error_status
-from webapp.images import InputError, decode_data_url, open_image
+from webapp.images import decode_data_url, open_image
+from webapp.model import letter_model
 from webapp.recognition import PREVIEW_SIDE, png_data_url, recognize
 
 bp = Blueprint("pages", __name__)
 
-def letter_model():
-    return current_app.extensions["letter_model"]
 
 def render_home(error=None, status=200, upload_form=None, draw_form=None):
     """The home page, optionally with an error message, answered with `status`."""
@@ -27,23 +26,33 @@ def render_home(error=None, status=200, upload_form=None, draw_form=None):
     )
     return page, status
 
+
 @bp.get("/")
+
+
 def index():
     return render_home()
 
+
 @bp.post("/upload")
+
+
 def upload():
     form = UploadForm()
     if not form.validate_on_submit():
         return render_home(status=error_status(form), upload_form=form)
     return _recognize_page(form.image.data.read())
 
+
 @bp.post("/draw")
+
+
 def draw():
     form = DrawForm()
     if not form.validate_on_submit():
         return render_home("Draw a letter on the canvas first.", error_status(form), draw_form=form)
     return _recognize_page(decode_data_url(form.drawing.data))
+
 
 def _recognize_page(data):
     model = letter_model()
@@ -61,7 +70,10 @@ def _recognize_page(data):
         model_error=None,
     )
 
+
 @bp.get("/stats")
+
+
 def stats():
     return render_template(
         "stats.html",

@@ -8,7 +8,7 @@ from webapp import csrf
 from webapp.api import image_bytes
 from webapp.forms import MAX_UPLOAD_MB, DrawForm, UploadForm, error_status
 from webapp.images import InputError, decode_data_url, open_image
-from webapp.pages import letter_model
+from webapp.model import letter_model
 from webapp.recognition import png_data_url, read_line
 
 bp = Blueprint("reading", __name__)
