@@ -73,10 +73,11 @@ def render_strokes(strokes, rng=None, pen_width=None, blur_sigma=None):
     draw = ImageDraw.Draw(canvas)
     radius = pen_width / 2
     for stroke in scaled:
-        xy = [tuple(p) for p in (stroke - low + margin)]
-        if len(xy) > 1:
-            draw.line(xy, fill=255, width=max(1, round(pen_width)), joint="curve")
-        for x, y in (xy[0], xy[-1]):
+        stroke = stroke - low + margin
+        if len(stroke) > 1:
+            draw.line(stroke.ravel().tolist(), fill=255, width=max(1, round(pen_width)))
+        # A round nib at every point: round joints and caps, 5x cheaper than joint="curve".
+        for x, y in stroke.tolist():
             draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
     if blur_sigma is None:
         blur_sigma = rng.uniform(1.0, 2.2) if rng is not None else None
