@@ -59,13 +59,14 @@ def memory_mb(pid):
 class Gunicorn:
     """gunicorn -c gunicorn.conf.py wsgi:app in its own process group, stopped on exit."""
 
-    def __init__(self):
+    def __init__(self, **env):
         self.port = free_port()
         self.log = tempfile.TemporaryFile()
         self.process = None
+        self.env = env  # extra environment, e.g. WEB_CONCURRENCY="1"
 
     def __enter__(self):
-        env = {**os.environ, "BIND": f"127.0.0.1:{self.port}", "FLASK_SECRET_KEY": secrets.token_hex()}
+        env = {**os.environ, **self.env, "BIND": f"127.0.0.1:{self.port}", "FLASK_SECRET_KEY": secrets.token_hex()}
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
