@@ -1,6 +1,5 @@
 """Hostile input once more against the real server: gunicorn with the project's config."""
 
-import http.client
 import json
 
 import pytest

@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, jsonify, request
 
 from webapp.forms import TOO_BIG
-from webapp.images import InputError, decode_data_url, open_image
+from webapp.images import InputError, decode_data_url, open_sent_image
 from webapp.model import letter_model
 from webapp.recognition import recognize
 
@@ -40,7 +40,7 @@ def predict():
     model = letter_model()
     if not model.available:
         return jsonify(error=model.error), 503
-    image = open_image(image_bytes(), current_app.config["MAX_IMAGE_PIXELS"])
+    image = open_sent_image(image_bytes())
     result = recognize(image, model)
     return jsonify(predictions=result.predictions, blank=result.blank)
 

@@ -6,6 +6,7 @@ import io
 import re
 import warnings
 
+from flask import current_app
 from PIL import Image, UnidentifiedImageError
 
 # Formats a scanner, camera, phone or browser canvas produces.
@@ -60,3 +61,8 @@ def open_image(data, max_pixels):
     except (OSError, SyntaxError, ValueError, EOFError):
         raise InputError("The picture file is damaged or truncated.") from None
     return image
+
+
+def open_sent_image(data):
+    """`open_image` with the running app's pixel limit: for what a request sent."""
+    return open_image(data, current_app.config["MAX_IMAGE_PIXELS"])

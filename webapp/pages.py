@@ -1,13 +1,13 @@
 """The HTML pages: draw or upload, the result, the model stats."""
 
 import markdown
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from markupsafe import Markup
 
 from handwriting.labels import LETTERS
 from webapp.artifacts import artifact
 from webapp.forms import MAX_UPLOAD_MB, DrawForm, UploadForm, error_status
-from webapp.images import decode_data_url, open_image
+from webapp.images import decode_data_url, open_sent_image
 from webapp.model import letter_model
 from webapp.recognition import PREVIEW_SIDE, png_data_url, recognize
 
@@ -28,15 +28,11 @@ def render_home(error=None, status=200, upload_form=None, draw_form=None):
 
 
 @bp.get("/")
-
-
 def index():
     return render_home()
 
 
 @bp.post("/upload")
-
-
 def upload():
     form = UploadForm()
     if not form.validate_on_submit():
@@ -45,8 +41,6 @@ def upload():
 
 
 @bp.post("/draw")
-
-
 def draw():
     form = DrawForm()
     if not form.validate_on_submit():
@@ -58,7 +52,7 @@ def _recognize_page(data):
     model = letter_model()
     if not model.available:
         return render_home(model.error, 503)
-    image = open_image(data, current_app.config["MAX_IMAGE_PIXELS"])
+    image = open_sent_image(data)
     result = recognize(image, model)
     return render_template(
         "result.html",
@@ -72,8 +66,6 @@ def _recognize_page(data):
 
 
 @bp.get("/stats")
-
-
 def stats():
     return render_template(
         "stats.html",

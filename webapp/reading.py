@@ -1,13 +1,13 @@
 """Read a whole word or line: the page (upload or wide canvas) and the stateless `POST /api/read`."""
 
 import numpy as np
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, jsonify, render_template
 from PIL import Image, ImageDraw, ImageFont
 
 from webapp import csrf
 from webapp.api import image_bytes
 from webapp.forms import MAX_UPLOAD_MB, DrawForm, UploadForm, error_status
-from webapp.images import InputError, decode_data_url, open_image
+from webapp.images import InputError, decode_data_url, open_sent_image
 from webapp.model import letter_model
 from webapp.recognition import png_data_url, read_line
 
@@ -60,7 +60,7 @@ def _read_page(data):
     if not model.available:
         return render_read(model.error, 503)
     try:
-        reading = read_line(open_image(data(), current_app.config["MAX_IMAGE_PIXELS"]), model)
+        reading = read_line(open_sent_image(data()), model)
     except InputError as error:
         return render_read(error.message, error.status)
     return render_read(reading=reading)
@@ -73,7 +73,7 @@ def api_read():
     model = letter_model()
     if not model.available:
         return jsonify(error=model.error), 503
-    image = open_image(image_bytes(), current_app.config["MAX_IMAGE_PIXELS"])
+    image = open_sent_image(image_bytes())
     return jsonify(read_line(image, model).as_json())
 
 
