@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from tests.pictures import draw_letter, encode
 
@@ -16,6 +17,16 @@ def canvas_png(letter="a", side=280):
     image = draw_letter(letter, size=side, mode="RGBA", ink=(0, 0, 0, 255), paper=(255, 255, 255, 255),
                         scale=side / 280)
     return encode(image)
+
+
+def photo_jpeg(letter="a", size=(4000, 3000)):
+    """A 12-megapixel phone photo of a letter: dark ink on grainy off-white paper, JPEG."""
+    side = min(size)
+    image = Image.new("RGB", size, (225, 220, 205))
+    image.paste(draw_letter(letter, size=side, width=side // 20, ink=(30, 30, 40), paper=(225, 220, 205),
+                            mode="RGB", scale=side / 280), ((size[0] - side) // 2, 0))
+    grain = np.random.default_rng(0).normal(0, 6, (size[1], size[0], 1))
+    return encode(Image.fromarray(np.uint8(np.clip(np.asarray(image) + grain, 0, 255))), "JPEG", quality=90)
 
 
 def timed(function, runs, warmup=20):

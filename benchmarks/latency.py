@@ -3,7 +3,8 @@
     python -m benchmarks.latency [--runs 500]
 
 The app's path is what /api/predict does with the bytes: open_image -> recognize (preprocessing
-and the model's traced call). The naive baselines use keras_model.predict: on the same frame
+and the model's traced call). A 12-megapixel JPEG photo is timed too, decoded at reduced scale
+as the app does and in full. The naive baselines use keras_model.predict: on the same frame
 alone, and as the whole path (the same preprocessing, then predict). TensorFlow runs with the
 environment gunicorn.conf.py gives the workers.
 """
@@ -16,8 +17,8 @@ from pathlib import Path
 for _setting in runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))["raw_env"]:
     os.environ.setdefault(*_setting.split("=", 1))
 
-from benchmarks.common import canvas_png, print_table, save, summary, timed  # noqa: E402
-from handwriting.ink import image_to_frame  # noqa: E402
+from benchmarks.common import canvas_png, photo_jpeg, print_table, save, summary, timed  # noqa: E402
+from handwriting.ink import WORK_SIDE, image_to_frame  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.images import open_image  # noqa: E402
 from webapp.recognition import recognize  # noqa: E402
@@ -33,6 +34,8 @@ def run(runs=500):
     png = canvas_png()
     frame = image_to_frame(open_image(png, max_pixels))
     batch = frame[None, :, :, None]
+    photo = photo_jpeg()
+    photo_runs = max(10, runs // 10)
 
     result = {
         "runs": runs,
@@ -43,6 +46,10 @@ def run(runs=500):
         "keras_predict": summary(timed(lambda: model.keras_model.predict(batch, verbose=0), runs)),
         "predict_path": summary(timed(lambda: model.keras_model.predict(
             image_to_frame(open_image(png, max_pixels))[None, :, :, None], verbose=0), runs)),
+        "photo_app_path": summary(timed(
+            lambda: recognize(open_image(photo, max_pixels, WORK_SIDE), model), photo_runs, warmup=3)),
+        "photo_full_decode": summary(timed(
+            lambda: recognize(open_image(photo, max_pixels), model), photo_runs, warmup=3)),
     }
     app_p50 = result["app_path"]["p50_ms"]
     result["speedup_vs_predict_path"] = result["predict_path"]["p50_ms"] / app_p50
@@ -59,6 +66,8 @@ def report(result):
         ("  of which the model call", "model_call"),
         ("baseline: bytes -> preprocessing -> keras_model.predict", "predict_path"),
         ("baseline: keras_model.predict(frame) alone", "keras_predict"),
+        ("12 MP JPEG photo: app path (decoded at reduced scale)", "photo_app_path"),
+        ("12 MP JPEG photo: the same, decoded in full", "photo_full_decode"),
     ]]
     print_table(rows, ["in-process, one picture", "p50 ms", "p95 ms"])
     print(f"app path: {result['speedup_vs_predict_path']:.1f}x faster than the predict path, "

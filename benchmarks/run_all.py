@@ -76,6 +76,8 @@ def write_markdown(lat, web):
                 ("… of which the model call", "model_call"),
                 ("baseline: bytes → preprocessing → keras_model.predict", "predict_path"),
                 ("baseline: keras_model.predict on the frame alone", "keras_predict"),
+                ("12 MP JPEG photo: app path (decoded at reduced scale)", "photo_app_path"),
+                ("12 MP JPEG photo: the same, decoded in full", "photo_full_decode"),
             ]]),
         "## HTTP: gunicorn with gunicorn.conf.py, POST /api/predict (canvas PNG)",
         f"Cold start (process start → first successful prediction): {web['cold_start_s']:.2f} s",

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
-from handwriting.ink import image_to_frame
+from handwriting.ink import WORK_SIDE, image_to_frame
 from pictures import draw_letter, encode
+from webapp.images import open_image
 
 REFERENCE = image_to_frame(draw_letter("a"))
 
@@ -74,6 +75,21 @@ def test_exif_orientation_is_applied():
     exif[0x0112] = 6  # ...with "rotate 90° clockwise to view"
     photo = Image.open(io.BytesIO(encode(rotated.convert("RGB"), "JPEG", exif=exif, quality=95)))
     assert np.abs(image_to_frame(photo) - image_to_frame(draw_letter("l"))).mean() < 0.03
+
+
+def test_big_jpeg_is_decoded_small_and_reads_the_same():
+    letter = draw_letter("l", size=2800, width=140, scale=10.0).rotate(90, expand=True)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored sideways, like a phone photo
+    data = encode(letter.convert("RGB"), "JPEG", exif=exif, quality=90)
+
+    drafted = open_image(data, 40_000_000, max_side=WORK_SIDE)
+    assert WORK_SIDE <= min(drafted.size) <= 2800 // 4  # decoded at 1/4 or 1/8 scale, in grey
+    assert drafted.mode == "L"
+    full = open_image(data, 40_000_000)
+    assert full.size == (2800, 2800)
+    assert np.abs(image_to_frame(drafted) - image_to_frame(full)).mean() < 0.01
+    assert np.abs(image_to_frame(drafted) - image_to_frame(draw_letter("l"))).mean() < 0.03
 
 
 def test_white_ink_on_transparent_background_is_not_lost():

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, jsonify, request
 
+from handwriting.ink import WORK_SIDE
 from webapp.forms import TOO_BIG
 from webapp.images import InputError, decode_data_url, open_sent_image
 from webapp.model import letter_model
@@ -40,7 +41,7 @@ def predict():
     model = letter_model()
     if not model.available:
         return jsonify(error=model.error), 503
-    image = open_sent_image(image_bytes())
+    image = open_sent_image(image_bytes(), max_side=WORK_SIDE)
     result = recognize(image, model)
     return jsonify(predictions=result.predictions, blank=result.blank)
 

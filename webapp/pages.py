@@ -4,6 +4,7 @@ import markdown
 from flask import Blueprint, render_template
 from markupsafe import Markup
 
+from handwriting.ink import WORK_SIDE
 from handwriting.labels import LETTERS
 from webapp.artifacts import artifact
 from webapp.forms import MAX_UPLOAD_MB, DrawForm, UploadForm, error_status
@@ -52,7 +53,7 @@ def _recognize_page(data):
     model = letter_model()
     if not model.available:
         return render_home(model.error, 503)
-    image = open_sent_image(data)
+    image = open_sent_image(data, max_side=WORK_SIDE)
     result = recognize(image, model)
     return render_template(
         "result.html",
