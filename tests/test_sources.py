@@ -4,7 +4,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from handwriting.labels import NUM_CLASSES
-from training import sources
+from training import sources, train
 from training.idx import read_idx
 from fake_data import make_data_dir
 
@@ -52,7 +52,7 @@ def test_writer_split_never_puts_a_writer_on_both_sides():
 
 
 def test_local_letters_and_balanced_rendered_batches(tmp_path):
-    letters = sources.LocalLetters(make_data_dir(tmp_path), seed=0)
+    letters = sources.LocalLetters(make_data_dir(tmp_path))
     assert set(letters.counts) == set(sources.STROKE_SETS) | set(sources.IMAGE_SETS)
     val_x, val_y = letters.validation
     assert val_x.shape[1:] == (28, 28, 1) and len(val_x) == len(val_y) > 0
@@ -66,3 +66,13 @@ def test_local_letters_and_balanced_rendered_batches(tmp_path):
     first = dataset[0][0]
     dataset.on_epoch_end()
     assert not np.array_equal(first, dataset[0][0])  # new draws and renders every epoch
+
+
+def test_training_seed_changes_the_batches_but_not_the_validation_letters(tmp_path):
+    data_dir = make_data_dir(tmp_path)
+    runs = [train.load_source(train.parse_args(["--data-dir", str(data_dir), "--seed", seed,
+                                                "--samples-per-epoch", "260"]))
+            for seed in ("0", "1")]
+    (batches_0, (val_x0, val_y0), _), (batches_1, (val_x1, val_y1), _) = runs
+    assert np.array_equal(val_x0, val_x1) and np.array_equal(val_y0, val_y1)
+    assert not np.array_equal(batches_0.order, batches_1.order)

@@ -48,7 +48,7 @@ def load_source(args):
         return sources.tfds_source(args.batch_size, args.seed, args.limit, args.tfds_data_dir)
     if args.source == "emnist-dir":
         return sources.emnist_dir_source(args.emnist_dir, args.batch_size, args.seed, args.limit)
-    letters = sources.LocalLetters(args.data_dir, args.seed, args.limit)
+    letters = sources.LocalLetters(args.data_dir, args.limit)
     train = sources.RenderedLetters(
         letters, args.samples_per_epoch, args.batch_size, args.seed, workers=args.workers
     )
