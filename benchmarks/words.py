@@ -23,7 +23,6 @@ import tarfile
 import time
 from collections import Counter, defaultdict
 from datetime import datetime
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -33,11 +32,11 @@ from PIL import Image  # noqa: E402
 from benchmarks.common import print_table, save  # noqa: E402
 from handwriting.ink import image_to_frame  # noqa: E402
 from handwriting.labels import LETTERS  # noqa: E402
-from training.train import DEFAULT_DATA_DIR, MODEL_FILE  # noqa: E402
+from training.paths import DEFAULT_DATA_DIR, MODEL_FILE, MODELS_DIR  # noqa: E402
 from webapp.model import load_letter_model  # noqa: E402
 from webapp.recognition import read_line  # noqa: E402
 
-MODEL = Path("models") / MODEL_FILE
+MODEL = MODELS_DIR / MODEL_FILE
 WORDS = """
 the of and to in is you that it he was for on are as with his they at be this have from or one
 had by word but not what all were we when your can said there use an each which she do how their

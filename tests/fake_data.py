@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from handwriting.frame import FRAME_SIZE
 from handwriting.labels import LETTERS
 from training.idx import read_idx, write_idx
 from training.strokes import read_strokes
@@ -45,7 +46,7 @@ def make_data_dir(root, per_set=130):
     ]:
         (root / name).mkdir(parents=True)
         _stroke_file(root / name / stroke_file, root / name / meta_file, samples, per_set, 10, crohme)
-    tiled = np.resize(images, (per_set, 28, 28))
+    tiled = np.resize(images, (per_set, FRAME_SIZE, FRAME_SIZE))
     labels = np.arange(per_set) % 26 + 1
     for name in ["uppercase-paper-mutikara", "uppercase-28px-mingyanying"]:
         (root / name).mkdir()

@@ -1,6 +1,10 @@
+import subprocess
+import sys
+
 import numpy as np
 
 from training.evaluate import score
+from training.paths import ROOT
 
 
 def test_score_top1_top3_per_letter_and_confusion():
@@ -17,3 +21,13 @@ def test_score_top1_top3_per_letter_and_confusion():
     assert result["confusion"][0][1] == 1 and result["confusion"][1][2] == 1
     assert result["most_confused"][0]["count"] == 1
     assert {(p["true"], p["predicted"]) for p in result["most_confused"]} == {("a", "b"), ("b", "c")}
+
+
+def test_evaluate_and_words_benchmark_import_neither_train_nor_each_other_in_a_cycle():
+    code = (
+        "import sys, training.evaluate; "
+        "assert 'training.train' not in sys.modules and 'tensorflow' not in sys.modules; "
+        "import benchmarks.words; assert 'training.train' not in sys.modules; "
+        "import training.train"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from handwriting.frame import FRAME_SIZE
 from handwriting.ink import image_to_frame
 from handwriting.labels import LETTERS, NUM_CLASSES
-from training.idx import read_idx
-from training.sources import upright
+from training.idx import read_idx, upright
+from training.paths import DEFAULT_DATA_DIR, MODEL_FILE, MODELS_DIR
 from training.strokes import read_strokes, render_strokes
-from training.train import DEFAULT_DATA_DIR, MODEL_FILE
 
 
 def emnist_images(folder, images, labels):
@@ -57,7 +57,7 @@ def original_pictures(folder, archive):
                 if not member.isfile() or name is None:
                     continue
                 frame = image_to_frame(Image.open(io.BytesIO(tar.extractfile(member).read())))
-                frames.append(np.zeros((28, 28), np.float32) if frame is None else frame)
+                frames.append(np.zeros((FRAME_SIZE, FRAME_SIZE), np.float32) if frame is None else frame)
                 labels.append(label_of[name])
         return np.stack(frames), np.array(labels)
 
@@ -120,7 +120,7 @@ def evaluate(model, data_dir):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--model", type=Path, default=Path("models") / MODEL_FILE)
+    parser.add_argument("--model", type=Path, default=MODELS_DIR / MODEL_FILE)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     args = parser.parse_args(argv)
 

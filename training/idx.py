@@ -28,6 +28,11 @@ def read_idx(path):
     return array.reshape(shape)
 
 
+def upright(images):
+    """EMNIST files (and tfds) store letters transposed; swap height and width."""
+    return np.transpose(images, (0, 2, 1))
+
+
 def write_idx(path, array):
     """Write a uint8 array of shape (n,) or (n, rows, cols) as a gzip'd IDX file."""
     array = np.asarray(array, dtype=np.uint8)

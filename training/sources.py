@@ -11,8 +11,9 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from handwriting.frame import FRAME_SIZE
 from handwriting.labels import NUM_CLASSES
-from training.idx import read_idx
+from training.idx import read_idx, upright
 from training.strokes import read_strokes, render_strokes
 
 # Training folders of ../shared/data: pen-stroke sets (re-rendered every epoch) and image sets.
@@ -32,11 +33,6 @@ VALIDATION_FRACTION = 0.05
 # The validation split does not follow the training seed: runs with different seeds are compared
 # on the same held-out writers.
 SPLIT_SEED = 0
-
-
-def upright(images):
-    """EMNIST files (and tfds) store letters transposed; swap height and width."""
-    return np.transpose(images, (0, 2, 1))
 
 
 def writer_split(groups, rng, fraction=VALIDATION_FRACTION):
@@ -154,7 +150,7 @@ class RenderedLetters(keras.utils.PyDataset):
         rng = np.random.default_rng((self.seed, self.epoch, index))
         batch = self.order[index * self.batch_size : (index + 1) * self.batch_size]
         n_strokes = len(self.letters.strokes)
-        frames = np.zeros((len(batch), 28, 28), dtype=np.float32)
+        frames = np.zeros((len(batch), FRAME_SIZE, FRAME_SIZE), dtype=np.float32)
         for row, i in enumerate(batch):
             if i < n_strokes:
                 frame = render_strokes(self.letters.strokes[i], rng)
@@ -170,10 +166,10 @@ class RenderedLetters(keras.utils.PyDataset):
 
 
 def _array_source(images, labels, batch_size, seed):
-    """Shuffle-split ready-made frames 90/10 (no writer ids there) into tf.data pipelines."""
+    """Shuffle-split ready-made frames (no writer ids there) into tf.data pipelines."""
     import tensorflow as tf
 
-    held = np.random.default_rng(SPLIT_SEED).random(len(labels)) < 0.1
+    held = np.random.default_rng(SPLIT_SEED).random(len(labels)) < VALIDATION_FRACTION
     x = images.astype(np.float32)[..., None] / 255.0
     train = tf.data.Dataset.from_tensor_slices((x[~held], labels[~held]))
     train = train.shuffle(20_000, seed=seed).batch(batch_size).prefetch(tf.data.AUTOTUNE)
@@ -209,11 +205,12 @@ def tfds_letters(split, data_dir=None):
 
 
 def tfds_source(batch_size=128, seed=0, limit=None, data_dir=None):
-    """The seed's path: tfds emnist/letters train split, 10% held out for validation."""
+    """The seed's path: tfds emnist/letters train split, VALIDATION_FRACTION held out."""
     import tensorflow as tf
 
-    train = tfds_letters("train[:90%]", data_dir)
-    val = tfds_letters("train[90%:]", data_dir)
+    cut = round(100 * (1 - VALIDATION_FRACTION))
+    train = tfds_letters(f"train[:{cut}%]", data_dir)
+    val = tfds_letters(f"train[{cut}%:]", data_dir)
     if limit:
         train, val = train.take(limit), val.take(limit)
     train_count = int(train.reduce(0, lambda n, _: n + 1))

@@ -17,12 +17,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from handwriting.labels import LETTERS
-from training import sources
+from training import evaluate, sources
 from training.model import build_model
-
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
-MODEL_FILE = "letter_cnn.keras"
+from training.paths import DEFAULT_DATA_DIR, MODEL_FILE, MODELS_DIR
 
 
 def parse_args(argv=None):
@@ -36,7 +33,7 @@ def parse_args(argv=None):
     parser.add_argument("--samples-per-epoch", type=int, default=38_400,
                         help="local source: class-balanced letters drawn per epoch")
     parser.add_argument("--limit", type=int, help="use at most this many samples per set (smoke runs)")
-    parser.add_argument("--output", type=Path, default=Path("models"))
+    parser.add_argument("--output", type=Path, default=MODELS_DIR)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2, help="threads rendering strokes")
     parser.add_argument("--no-evaluate", action="store_true", help="skip the evaluation sets")
@@ -98,7 +95,6 @@ def main(argv=None):
     for number, epoch in enumerate(epochs, 1):
         epoch["epoch"] = number
     (args.output / "history.json").write_text(json.dumps(epochs, indent=1))
-    (args.output / "labels.json").write_text(json.dumps(list(LETTERS)))
     best = max(epochs, key=lambda e: e["val_accuracy"])
     metrics = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -130,8 +126,6 @@ def main(argv=None):
           f"({checkpoint.stat().st_size / 1e6:.1f} MB)")
 
     if not args.no_evaluate:
-        from training import evaluate  # imported late: it reads the evaluation sets
-
         evaluate.main(["--model", str(checkpoint), "--data-dir", str(args.data_dir)])
     return model
 
