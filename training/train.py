@@ -17,7 +17,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from training import evaluate, sources
+from training import evaluate, export, sources
 from training.model import build_model
 from training.paths import DEFAULT_DATA_DIR, MODEL_FILE, MODELS_DIR
 
@@ -124,6 +124,7 @@ def main(argv=None):
           f"best val_accuracy {best['val_accuracy']:.4f} (epoch {best['epoch']}); "
           f"{model.count_params():,} parameters; model {checkpoint} "
           f"({checkpoint.stat().st_size / 1e6:.1f} MB)")
+    print(f"LiteRT model for serving: {export.export(checkpoint)}")
 
     if not args.no_evaluate:
         evaluate.main(["--model", str(checkpoint), "--data-dir", str(args.data_dir)])

@@ -1,0 +1,201 @@
+"""The letter classifier: 28x28 frames -> probabilities over a..z, run by LiteRT or by Keras.
+
+`python -m training.export` writes `letter_cnn.tflite` beside `letter_cnn.keras` and records in
+metrics.json the fingerprints of both files and the architecture rows. The LiteRT flatbuffer is
+used only when those fingerprints match the files beside it: a stale or foreign flatbuffer is
+refused with the reason, and with the runtime "auto" the Keras model serves instead. TensorFlow
+and Keras are imported only when the Keras runtime is chosen, so a LiteRT process never loads them.
+"""
+
+import hashlib
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from handwriting.frame import FRAME_SIZE
+from handwriting.labels import LETTERS
+
+RUNTIMES = ("auto", "litert", "keras")
+METRICS_FILE = "metrics.json"
+EXPORT_KEY = "export"  # metrics.json: {"keras_sha256", "tflite_sha256", ...} written at export
+ARCHITECTURE_KEY = "architecture"  # metrics.json: [{"name", "type", "output_shape", "params"}]
+INPUT_SHAPE = (FRAME_SIZE, FRAME_SIZE, 1)
+
+log = logging.getLogger(__name__)
+
+
+class Refused(Exception):
+    """A model file that cannot serve; the message says why."""
+
+
+def fingerprint(path):
+    """The sha256 of a file, in hex."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def tflite_path(keras_path):
+    """Where the LiteRT flatbuffer of a .keras model lives: beside it, same name."""
+    return Path(keras_path).with_suffix(".tflite")
+
+
+@dataclass
+class LetterModel:
+    """A loaded model (`runtime` "litert" or "keras", and why), or the reason there is none (`error`)."""
+
+    runtime: str | None = None
+    runtime_reason: str = ""
+    error: str | None = None
+    architecture: list = field(default_factory=list)
+    _call: object = field(default=None, repr=False)
+
+    @property
+    def available(self):
+        return self._call is not None
+
+    def probabilities(self, frames):
+        """(n, 28, 28) frames in [0, 1] -> (n, 26) class probabilities."""
+        return self._call(np.asarray(frames, dtype=np.float32).reshape(-1, *INPUT_SHAPE))
+
+    def top(self, probabilities, k=5):
+        """The k most likely letters of one probability row, most likely first."""
+        order = np.argsort(-probabilities)[:k]
+        return [{"letter": LETTERS[i], "probability": float(probabilities[i])} for i in order]
+
+    def layers(self):
+        """The architecture as rows for the stats page, as recorded in metrics.json at export."""
+        return self.architecture
+
+
+class LiteRTCall:
+    """The flatbuffer run by LiteRT interpreters: one per thread (an interpreter is not
+    thread-safe), each resized to the batch it is given."""
+
+    def __init__(self, content):
+        from ai_edge_litert.interpreter import Interpreter
+
+        self._interpreter_class = Interpreter
+        self._content = content
+        self._local = threading.local()
+        interpreter = self._new_interpreter()  # fails here, at load, on a damaged file
+        given, answer = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
+        if tuple(given["shape_signature"][1:]) != INPUT_SHAPE or given["dtype"] != np.float32:
+            raise ValueError(f"it takes {tuple(given['shape_signature'])} {given['dtype'].__name__}, "
+                             f"not (n, {FRAME_SIZE}, {FRAME_SIZE}, 1) float32 frames")
+        if tuple(answer["shape_signature"][1:]) != (len(LETTERS),):
+            raise ValueError(f"it predicts {tuple(answer['shape_signature'][1:])} classes, not {len(LETTERS)}")
+        self._input, self._output = given["index"], answer["index"]
+
+    def _new_interpreter(self):
+        interpreter = self._interpreter_class(model_content=self._content, num_threads=1)
+        interpreter.allocate_tensors()
+        return interpreter
+
+    def __call__(self, x):
+        local = self._local
+        if not hasattr(local, "interpreter"):
+            local.interpreter, local.batch = self._new_interpreter(), None
+        if local.batch != len(x):
+            local.interpreter.resize_tensor_input(self._input, x.shape, strict=True)
+            local.interpreter.allocate_tensors()
+            local.batch = len(x)
+        local.interpreter.set_tensor(self._input, x)
+        local.interpreter.invoke()
+        return local.interpreter.get_tensor(self._output)
+
+
+def _keras_call(path):
+    """The Keras model's inference function, traced once (never model.predict per request)."""
+    import keras
+    import tensorflow as tf
+
+    model = keras.models.load_model(path, compile=False)
+    if tuple(model.output_shape[1:]) != (len(LETTERS),):
+        raise ValueError(f"it predicts {model.output_shape[1:]} classes, not {len(LETTERS)}")
+    call = tf.function(
+        lambda x: model(x, training=False),
+        input_signature=[tf.TensorSpec([None, *INPUT_SHAPE], tf.float32)],
+    )
+    call(np.zeros((1, *INPUT_SHAPE), np.float32))  # trace once, up front
+    return lambda x: call(x).numpy()
+
+
+def read_metrics(folder):
+    """metrics.json in folder as a dict ({} when absent or unreadable)."""
+    try:
+        metrics = json.loads((Path(folder) / METRICS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return metrics if isinstance(metrics, dict) else {}
+
+
+def check_export(keras_path, metrics):
+    """The flatbuffer's bytes if it is the one exported from the .keras beside it; else Refused."""
+    path = tflite_path(keras_path)
+    if not path.is_file():
+        raise Refused(f"{path.name} is missing (write it with `python -m training.export`)")
+    record = metrics.get(EXPORT_KEY)
+    if not isinstance(record, dict) or not record.get("tflite_sha256"):
+        raise Refused(f"{METRICS_FILE} records no fingerprint of {path.name} "
+                      "(re-export with `python -m training.export`)")
+    content = path.read_bytes()
+    if hashlib.sha256(content).hexdigest() != record["tflite_sha256"]:
+        raise Refused(f"{path.name} is not the file exported for this model: its sha256 differs from "
+                      f"the one {METRICS_FILE} records (re-export with `python -m training.export`)")
+    keras_path = Path(keras_path)
+    if keras_path.is_file() and fingerprint(keras_path) != record.get("keras_sha256"):
+        raise Refused(f"{path.name} is stale: it was exported from another {keras_path.name} "
+                      "(re-export with `python -m training.export`)")
+    return content
+
+
+def _litert(keras_path, metrics):
+    content = check_export(keras_path, metrics)
+    try:
+        return LiteRTCall(content)
+    except ImportError:
+        raise Refused("the ai-edge-litert package is not installed (it has no wheel for some "
+                      "platforms)") from None
+    except Exception as exc:  # a damaged flatbuffer fails in LiteRT's own ways
+        raise Refused(f"{tflite_path(keras_path).name} could not be loaded ({exc})") from None
+
+
+def load(keras_path, runtime="auto"):
+    """Load the model at keras_path (its .tflite beside it, per `runtime`); never raises."""
+    keras_path = Path(keras_path)
+    metrics = read_metrics(keras_path.parent)
+    architecture = metrics.get(ARCHITECTURE_KEY) if isinstance(metrics.get(ARCHITECTURE_KEY), list) else []
+    if runtime not in RUNTIMES:
+        return LetterModel(error=f"Unknown model runtime {runtime!r}: choose one of {', '.join(RUNTIMES)}.")
+    refused = None
+    if runtime != "keras":
+        try:
+            call = _litert(keras_path, metrics)
+        except Refused as exc:
+            refused = str(exc)
+            log.warning("LiteRT model refused: %s", refused)
+            if runtime == "litert":
+                return LetterModel(error=f"The LiteRT model cannot serve: {refused}.")
+        else:
+            reason = f"{tflite_path(keras_path).name} matches the fingerprint of {keras_path.name} in {METRICS_FILE}"
+            log.info("Serving with LiteRT: %s", reason)
+            return LetterModel("litert", reason, architecture=architecture, _call=call)
+
+    if not keras_path.is_file():
+        return LetterModel(error=f"The model file {keras_path.name} is missing. Train one with "
+                           "`python -m training.train` (see the README).")
+    try:
+        call = _keras_call(keras_path)
+    except Exception as exc:  # a corrupt or foreign file must not stop the app
+        return LetterModel(error=f"The model file {keras_path.name} could not be loaded ({exc}). "
+                           "Retrain with `python -m training.train`.")
+    reason = "the Keras runtime was asked for" if refused is None else f"LiteRT refused: {refused}"
+    log.info("Serving with Keras: %s", reason)
+    return LetterModel("keras", reason, architecture=architecture, _call=call)
