@@ -1,0 +1,113 @@
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from handwriting.labels import LETTERS
+from webapp import create_app
+from webapp.model_stats import CONFUSION_SET, stats_page
+
+MODELS = Path(__file__).resolve().parent.parent / "models"
+METRICS = json.loads((MODELS / "metrics.json").read_text(encoding="utf-8"))
+HISTORY = json.loads((MODELS / "history.json").read_text(encoding="utf-8"))
+LAYERS = [{"name": "conv", "type": "Conv2D", "output_shape": "(None, 28, 28, 32)", "params": 320},
+          {"name": "dense", "type": "Dense", "output_shape": "(None, 26)", "params": 3354}]
+
+
+def test_shipped_metrics_are_all_shown():
+    page = stats_page(METRICS, HISTORY, LAYERS)
+    evaluation = METRICS["evaluation"]
+    assert page.has_metrics
+    assert [row["name"] for row in page.evaluation] == list(evaluation)
+    for row in page.evaluation:
+        assert (row["count"], row["top1"], row["top3"]) == tuple(
+            evaluation[row["name"]][key] for key in ("count", "top1", "top3"))
+    with_letters = [name for name, result in evaluation.items() if "per_letter" in result]
+    assert list(page.per_letter["sets"]) == with_letters and page.per_letter["letters"] == list(LETTERS)
+    assert [row["letter"] for row in page.per_letter_rows] == list(LETTERS)
+    first = with_letters[0]
+    assert page.per_letter_rows[6]["values"][0] == evaluation[first]["per_letter"]["g"]
+    assert page.confusion["matrix"] == evaluation[CONFUSION_SET]["confusion"]
+    assert page.most_confused == evaluation[CONFUSION_SET]["most_confused"]
+    assert page.training_data[0] == {"name": next(iter(METRICS["training"]["data"])),
+                                     **next(iter(METRICS["training"]["data"].values()))}
+    assert page.parameters == page.total_parameters == METRICS["parameters"]
+    assert {"label": "Epochs run", "value": str(METRICS["training"]["epochs_run"]), "kind": "text"} in page.facts
+    assert [row["name"] for row in page.versions] == list(METRICS["versions"])
+    assert page.history == HISTORY and page.layers == LAYERS
+
+
+def test_rows_without_test_pictures_are_named():
+    matrix = METRICS["evaluation"][CONFUSION_SET]["confusion"]
+    covered = [letter for letter, row in zip(LETTERS, matrix) if sum(row)]
+    page = stats_page(METRICS, HISTORY, LAYERS)
+    assert [row["letter"] for row in page.confusion_rows if row["counts"] is not None] == covered
+    if len(covered) < len(LETTERS):
+        assert page.confusion_coverage == f"{covered[0]}–{covered[-1]}"
+
+
+@pytest.mark.parametrize("metrics", [None, {}, [], "not a mapping", {"evaluation": "x", "training": 3}])
+def test_missing_metrics_give_an_empty_page(metrics):
+    page = stats_page(metrics, None, None)
+    assert page.evaluation == [] and page.per_letter is None and page.confusion is None
+    assert page.confusion_rows == [] and page.most_confused == [] and page.training_data == []
+    assert page.layers == [] and page.total_parameters is None and page.history is None
+    assert page.has_metrics == (isinstance(metrics, dict) and bool(metrics)) and page.facts == [] and page.versions == []
+
+
+def test_partial_and_malformed_metrics_are_cleaned():
+    metrics = {
+        "parameters": "many",
+        "evaluation": {
+            "set-a": {"count": 10, "top1": math.nan, "per_letter": {"a": 0.5, "b": "x"}},
+            "set-b": "not a result",
+            CONFUSION_SET: {"confusion": [[3, 1], "bad row", [0, 0, 2.0, -4, None]],
+                            "most_confused": [{"true": "a", "predicted": "b", "count": 1}, 7]},
+        },
+        "training": {"data": {"pen": 100, "scans": {"validation": 5}}, "epochs_run": 4, "seed": True},
+    }
+    page = stats_page(metrics, [{"epoch": 1}, "junk"], LAYERS + ["junk", {"name": "odd", "params": "?"}])
+    assert page.evaluation == [{"name": "set-a", "count": 10, "top1": None, "top3": None},
+                               {"name": CONFUSION_SET, "count": None, "top1": None, "top3": None}]
+    assert page.per_letter["sets"] == {"set-a": {letter: 0.5 if letter == "a" else None for letter in LETTERS}}
+    matrix = page.confusion["matrix"]
+    assert len(matrix) == len(LETTERS) and all(len(row) == len(LETTERS) for row in matrix)
+    assert matrix[0][:3] == [3, 1, 0] and matrix[2][:5] == [0, 0, 2, 0, 0] and sum(map(sum, matrix)) == 6
+    assert page.confusion_coverage == "a, c"
+    assert page.most_confused == [{"true": "a", "predicted": "b", "count": 1}]
+    assert page.training_data == [{"name": "pen", "train": 100, "validation": None},
+                                  {"name": "scans", "train": None, "validation": 5}]
+    assert page.parameters is None and page.total_parameters == 320 + 3354
+    assert page.layers[-1] == {"name": "odd", "type": "", "output_shape": "", "params": None}
+    assert page.facts == [{"label": "Epochs run", "value": "4", "kind": "text"}]
+    assert page.history == [{"epoch": 1}]
+
+
+def test_a_confusion_matrix_without_counts_is_left_out():
+    page = stats_page({"evaluation": {CONFUSION_SET: {"confusion": [[0, 0], [0]]}}}, None, None)
+    assert page.confusion is None and page.confusion_rows == [] and page.confusion_coverage is None
+
+
+def _stats_html(model_dir, files):
+    for name, text in files.items():
+        (model_dir / name).write_text(text, encoding="utf-8")
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "MODEL_PATH": str(model_dir / "none.keras")})
+    response = app.test_client().get("/stats")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_stats_page_without_metrics_says_so(tmp_path):
+    html = _stats_html(tmp_path, {})
+    assert 'id="metrics-missing"' in html and 'id="history-missing"' in html
+    assert 'id="evaluation-table"' not in html and 'id="confusion-chart"' not in html
+
+
+def test_stats_page_with_partial_metrics(tmp_path):
+    metrics = '{"evaluation": {"only-set": {"count": 7, "top1": NaN}}, "training": {"epochs_run": 3}}'
+    html = _stats_html(tmp_path, {"metrics.json": metrics,
+                                  "history.json": '[{"epoch": 1, "accuracy": 0.5}, 3]'})
+    assert "only-set" in html and 'id="metrics-missing"' not in html
+    assert 'id="per-letter-chart"' not in html and 'id="confusion-chart"' not in html
+    assert "<dt>Epochs run</dt><dd>3</dd>" in html and 'id="history-data"' in html

@@ -1,0 +1,183 @@
+"""What the model stats page shows, shaped from metrics.json, history.json and the model's layers.
+
+Every part is optional: a missing file, a missing key or a value of the wrong type leaves that
+part out (None or an empty list), so the page always renders.
+"""
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from handwriting.labels import LETTERS
+
+CONFUSION_SET = "emnist-letters"  # the evaluation set whose confusion matrix metrics.json keeps
+
+
+@dataclass(frozen=True)
+class StatsPage:
+    has_metrics: bool
+    parameters: int | None
+    model_file_bytes: int | None
+    best_val_accuracy: float | None
+    date: str | None
+    evaluation: list  # {"name", "count", "top1", "top3"} per evaluation set
+    per_letter: dict | None  # {"letters": [...], "sets": {set name: {letter: share}}}, for the chart
+    per_letter_rows: list  # {"letter", "values": [share per set, in the order of per_letter's sets]}
+    confusion: dict | None  # {"letters": [...], "matrix": n × n counts}, for the heat map
+    confusion_rows: list  # {"letter", "counts": [...] or None when no test picture}, for the table
+    confusion_coverage: str | None  # "a–s" when the test pictures cover only some letters
+    most_confused: list  # {"true", "predicted", "count"}
+    layers: list  # {"name", "type", "output_shape", "params"}
+    total_parameters: int | None
+    training_data: list  # {"name", "train", "validation"}
+    facts: list  # {"label", "value", "kind"}, kind one of: text, number, percent, megabytes, duration
+    versions: list  # {"name", "version"}
+    history: list | None  # one mapping per epoch
+
+
+def stats_page(metrics, history, layers, letters=LETTERS):
+    """Everything /stats shows, from the parsed artifacts (any of them may be None or malformed)."""
+    metrics = _mapping(metrics)
+    evaluation = {name: result for name, result in _mapping(metrics.get("evaluation")).items()
+                  if isinstance(result, Mapping)}
+    training = _mapping(metrics.get("training"))
+    per_letter = _per_letter(evaluation, letters)
+    matrix = _confusion_matrix(_mapping(evaluation.get(CONFUSION_SET)).get("confusion"), len(letters))
+    layer_rows = [_layer(layer) for layer in layers or [] if isinstance(layer, Mapping)]
+    parameters = _number(metrics.get("parameters"))
+    if parameters is None and layer_rows:
+        parameters = sum(layer["params"] or 0 for layer in layer_rows)
+    return StatsPage(
+        has_metrics=bool(metrics),
+        parameters=_number(metrics.get("parameters")),
+        model_file_bytes=_number(metrics.get("model_file_bytes")),
+        best_val_accuracy=_number(training.get("best_val_accuracy")),
+        date=_text(metrics.get("date")),
+        evaluation=[
+            {"name": name, "count": _number(result.get("count")), "top1": _number(result.get("top1")),
+             "top3": _number(result.get("top3"))}
+            for name, result in evaluation.items()
+        ],
+        per_letter={"letters": list(letters), "sets": per_letter} if per_letter else None,
+        per_letter_rows=[
+            {"letter": letter, "values": [shares[letter] for shares in per_letter.values()]}
+            for letter in letters
+        ] if per_letter else [],
+        confusion={"letters": list(letters), "matrix": matrix} if matrix else None,
+        confusion_rows=[
+            {"letter": letter, "counts": row if sum(row) else None} for letter, row in zip(letters, matrix)
+        ] if matrix else [],
+        confusion_coverage=_coverage(matrix, letters),
+        most_confused=_most_confused(_mapping(evaluation.get(CONFUSION_SET)).get("most_confused")),
+        layers=layer_rows,
+        total_parameters=parameters,
+        training_data=_training_data(training.get("data")),
+        facts=_facts(metrics, training),
+        versions=[{"name": str(name), "version": str(version)}
+                  for name, version in _mapping(metrics.get("versions")).items()],
+        history=_history(history),
+    )
+
+
+def _mapping(value):
+    return value if isinstance(value, Mapping) else {}
+
+
+def _number(value):
+    """A finite int or float, else None (JSON may hold NaN, strings or booleans)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _text(value):
+    return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+
+
+def _history(history):
+    """The epochs that are mappings, or None when there is none."""
+    rows = [row for row in history if isinstance(row, Mapping)] if isinstance(history, list) else []
+    return rows or None
+
+
+def _per_letter(evaluation, letters):
+    """{set name: {letter: share or None}} for the sets that have per-letter accuracy."""
+    return {
+        name: {letter: _number(result["per_letter"].get(letter)) for letter in letters}
+        for name, result in evaluation.items()
+        if isinstance(result.get("per_letter"), Mapping)
+    }
+
+
+def _confusion_matrix(confusion, n):
+    """The matrix as n × n non-negative counts (missing cells 0), or None if it holds no count."""
+    if not isinstance(confusion, list):
+        return None
+    matrix = []
+    for i in range(n):
+        row = confusion[i] if i < len(confusion) and isinstance(confusion[i], list) else []
+        matrix.append([_count(row[j]) if j < len(row) else 0 for j in range(n)])
+    return matrix if any(map(any, matrix)) else None
+
+
+def _count(value):
+    number = _number(value)
+    return int(number) if number is not None and number > 0 else 0
+
+
+def _coverage(matrix, letters):
+    """The letters with test pictures ("a–s" for a run), or None when all have some."""
+    if not matrix:
+        return None
+    covered = [letter for letter, row in zip(letters, matrix) if sum(row)]
+    if len(covered) == len(letters):
+        return None
+    first = letters.index(covered[0])
+    if len(covered) > 2 and tuple(letters[first:first + len(covered)]) == tuple(covered):
+        return f"{covered[0]}–{covered[-1]}"
+    return ", ".join(covered)
+
+
+def _most_confused(pairs):
+    if not isinstance(pairs, list):
+        return []
+    return [
+        {"true": _text(pair.get("true")) or "?", "predicted": _text(pair.get("predicted")) or "?",
+         "count": _number(pair.get("count"))}
+        for pair in pairs if isinstance(pair, Mapping)
+    ]
+
+
+def _layer(layer):
+    return {"name": _text(layer.get("name")) or "", "type": _text(layer.get("type")) or "",
+            "output_shape": _text(layer.get("output_shape")) or "", "params": _number(layer.get("params"))}
+
+
+def _training_data(data):
+    """One row per training source; a bare count is the training count."""
+    rows = []
+    for name, counts in _mapping(data).items():
+        counts = counts if isinstance(counts, Mapping) else {"train": counts}
+        rows.append({"name": str(name), "train": _number(counts.get("train")),
+                     "validation": _number(counts.get("validation"))})
+    return rows
+
+
+def _facts(metrics, training):
+    """The training facts that are present, in the order shown."""
+    facts = [
+        ("Epochs run", _text(training.get("epochs_run")), "text"),
+        ("Best epoch", _text(training.get("best_epoch")), "text"),
+        ("Best validation accuracy", _number(training.get("best_val_accuracy")), "percent"),
+        ("Batch size", _number(training.get("batch_size")), "number"),
+        ("Pictures per epoch", _number(training.get("samples_per_epoch")), "number"),
+        ("Random seed", _text(training.get("seed")), "text"),
+        ("Training time", _number(training.get("wall_seconds")), "duration"),
+        ("Machine", _text(training.get("machine")), "text"),
+        ("Date", _text(metrics.get("date")), "text"),
+        ("Source", _text(metrics.get("source")), "text"),
+        ("Parameters", _number(metrics.get("parameters")), "number"),
+        ("Model file", _number(metrics.get("model_file_bytes")), "megabytes"),
+    ]
+    return [{"label": label, "value": value, "kind": kind}
+            for label, value, kind in facts if value is not None and value != ""]
