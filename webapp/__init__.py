@@ -24,6 +24,7 @@ def create_app(test_config=None):
         SECRET_KEY=None,
         MODEL_PATH=str(ROOT / "models" / "letter_cnn.keras"),
         MODEL_RUNTIME="auto",  # auto (LiteRT when its export matches, else Keras), litert or keras
+        MODEL_RUNTIME="auto",  # auto (LiteRT when its export matches, else Keras), litert or keras
         FORCE_HTTPS=False,  # set True behind a TLS-terminating proxy
         **uploads.DEFAULTS,
     )
