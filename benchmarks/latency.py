@@ -20,6 +20,7 @@ for _setting in runpy.run_path(str(Path(__file__).resolve().parent.parent / "gun
 from benchmarks.common import canvas_png, photo_jpeg, print_table, save, summary, timed  # noqa: E402
 from handwriting.ink import WORK_SIDE, image_to_frame  # noqa: E402
 from webapp import create_app  # noqa: E402
+from webapp import uploads  # noqa: E402
 from webapp.images import open_image  # noqa: E402
 from webapp.recognition import recognize  # noqa: E402
 
@@ -30,9 +31,10 @@ def run(runs=500):
     model = app.extensions["letter_model"]
     if not model.available:
         raise SystemExit(model.error)
-    max_pixels = app.config["MAX_IMAGE_PIXELS"]
+    with app.app_context():
+        limits = uploads.limits()
     png = canvas_png()
-    frame = image_to_frame(open_image(png, max_pixels))
+    frame = image_to_frame(open_image(png, limits))
     batch = frame[None, :, :, None]
     photo = photo_jpeg()
     photo_runs = max(10, runs // 10)
@@ -40,16 +42,16 @@ def run(runs=500):
     result = {
         "runs": runs,
         "picture": "280x280 canvas PNG",
-        "app_path": summary(timed(lambda: recognize(open_image(png, max_pixels), model), runs)),
-        "preprocessing": summary(timed(lambda: image_to_frame(open_image(png, max_pixels)), runs)),
+        "app_path": summary(timed(lambda: recognize(open_image(png, limits), model), runs)),
+        "preprocessing": summary(timed(lambda: image_to_frame(open_image(png, limits)), runs)),
         "model_call": summary(timed(lambda: model.probabilities(frame[None]), runs)),
         "keras_predict": summary(timed(lambda: model.keras_model.predict(batch, verbose=0), runs)),
         "predict_path": summary(timed(lambda: model.keras_model.predict(
-            image_to_frame(open_image(png, max_pixels))[None, :, :, None], verbose=0), runs)),
+            image_to_frame(open_image(png, limits))[None, :, :, None], verbose=0), runs)),
         "photo_app_path": summary(timed(
-            lambda: recognize(open_image(photo, max_pixels, WORK_SIDE), model), photo_runs, warmup=3)),
+            lambda: recognize(open_image(photo, limits, WORK_SIDE), model), photo_runs, warmup=3)),
         "photo_full_decode": summary(timed(
-            lambda: recognize(open_image(photo, max_pixels), model), photo_runs, warmup=3)),
+            lambda: recognize(open_image(photo, limits), model), photo_runs, warmup=3)),
     }
     app_p50 = result["app_path"]["p50_ms"]
     result["speedup_vs_predict_path"] = result["predict_path"]["p50_ms"] / app_p50

@@ -149,6 +149,11 @@ def grey_to_ink(grey, speck_fraction=SPECK_FRACTION):
     return ink * _rank_filter(keep[labels], 3, np.maximum)
 
 
+def grey_to_frame(grey):
+    """The 28x28 frame the model sees of a grey picture (`to_grey`), or None if it is blank."""
+    return ink_to_frame(grey_to_ink(grey))
+
+
 def image_to_frame(image):
     """Preprocess a Pillow image into the 28x28 frame the model sees, or None if it is blank."""
-    return ink_to_frame(grey_to_ink(to_grey(image)))
+    return grey_to_frame(to_grey(image))

@@ -37,7 +37,11 @@ MIN_GAPS_FOR_MEDIAN = 3  # with fewer gaps the typical gap is unknown: letter he
 
 
 class TooManyLetters(ValueError):
-    """The picture holds more letters (or separate marks) than a line may have."""
+    """The picture holds more letters (or separate marks) than may be read at once (`limit`)."""
+
+    def __init__(self, detail, limit):
+        super().__init__(detail)
+        self.limit = limit
 
 
 @dataclass(frozen=True)
@@ -114,10 +118,10 @@ def segment(ink, max_letters=MAX_LETTERS):
     labels, sizes = label_components(ink > INK_THRESHOLD * peak)
     count = len(sizes) - 1
     if count > PARTS_PER_LETTER * max_letters:
-        raise TooManyLetters(f"more than {PARTS_PER_LETTER * max_letters} separate marks")
+        raise TooManyLetters(f"more than {PARTS_PER_LETTER * max_letters} separate marks", max_letters)
     pieces = _split_wide(_attach_dots(_merge(_components(labels, count))), labels)
     if len(pieces) > max_letters:
-        raise TooManyLetters(f"{len(pieces)} letters")
+        raise TooManyLetters(f"{len(pieces)} letters", max_letters)
     pieces.sort(key=lambda p: p.left + p.right)
     spans = [(i, i + 1) for i in range(len(pieces))] + _runs(pieces)
     candidates = [_letter(pieces[first:end], labels, ink) for first, end in spans]

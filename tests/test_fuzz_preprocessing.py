@@ -13,10 +13,13 @@ from pictures import draw_letter, encode
 
 from handwriting.frame import FRAME_SIZE
 from handwriting.ink import image_to_frame
-from webapp.images import FORMATS, InputError, open_image
+from webapp.errors import describe
+from webapp.images import open_image
+from webapp.input_errors import InputError
+from webapp.uploads import DEFAULT_LIMITS as LIMITS
+from webapp.uploads import PICTURE_FORMATS
 
 MAX_SIDE = 300  # small pictures keep thousands of examples fast
-MAX_PIXELS = 40_000_000  # the app's default limit
 HIGH_DEPTH = {"I;16": np.uint16, "I;16B": np.uint16, "I": np.int32, "F": np.float32}
 MODES = ("1", "L", "P", "PA", "LA", "La", "RGB", "RGBA", "RGBa", "RGBX", "CMYK", "YCbCr", "LAB", "HSV",
          *HIGH_DEPTH)
@@ -125,12 +128,12 @@ def assert_frame_or_blank(frame):
 def open_and_preprocess(data):
     """The server's path for uploaded bytes: a frame, None (blank), or a 4xx InputError."""
     try:
-        image = open_image(data, MAX_PIXELS)
+        image = open_image(data, LIMITS)
     except InputError as error:
-        assert 400 <= error.status < 500
-        assert error.message
+        status, code, message = describe(error)
+        assert 400 <= status < 500 and code and message
         return None
-    assert image.format in FORMATS
+    assert image.format in PICTURE_FORMATS
     return image_to_frame(image)
 
 

@@ -169,8 +169,8 @@ def test_upload_form_refuses_bad_files(client, make, status, message):
 @pytest.mark.parametrize(
     ("filename", "status", "message"),
     [
-        ("letter.svg", 415, "Upload a PNG, JPEG, GIF, BMP, WebP or TIFF picture."),
-        ("letter.pdf", 415, "Upload a PNG, JPEG, GIF, BMP, WebP or TIFF picture."),
+        ("letter.svg", 415, "Upload a PNG, JPEG, GIF, BMP, WebP, or TIFF picture."),
+        ("letter.pdf", 415, "Upload a PNG, JPEG, GIF, BMP, WebP, or TIFF picture."),
         ("", 400, "Choose a picture of a letter to upload."),
     ],
 )

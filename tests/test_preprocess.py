@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from handwriting.ink import WORK_SIDE, image_to_frame
 from pictures import draw_letter, encode
 from webapp.images import open_image
+from webapp.uploads import DEFAULT_LIMITS as LIMITS
 
 REFERENCE = image_to_frame(draw_letter("a"))
 
@@ -83,10 +84,10 @@ def test_big_jpeg_is_decoded_small_and_reads_the_same():
     exif[0x0112] = 6  # stored sideways, like a phone photo
     data = encode(letter.convert("RGB"), "JPEG", exif=exif, quality=90)
 
-    drafted = open_image(data, 40_000_000, max_side=WORK_SIDE)
+    drafted = open_image(data, LIMITS, max_side=WORK_SIDE)
     assert WORK_SIDE <= min(drafted.size) <= 2800 // 4  # decoded at 1/4 or 1/8 scale, in grey
     assert drafted.mode == "L"
-    full = open_image(data, 40_000_000)
+    full = open_image(data, LIMITS)
     assert full.size == (2800, 2800)
     assert np.abs(image_to_frame(drafted) - image_to_frame(full)).mean() < 0.01
     assert np.abs(image_to_frame(drafted) - image_to_frame(draw_letter("l"))).mean() < 0.03

@@ -201,7 +201,7 @@ def letters_on_page(html):
 
 def test_read_page_has_the_wide_canvas_and_upload_form(client):
     html = client.get("/read").get_data(as_text=True)
-    for part in ['id="word-canvas"', "data-draw-pad", 'id="word-draw-form"', 'name="drawing"',
+    for part in ['id="word-draw-canvas"', "data-draw-pad", 'id="word-draw-form"', 'name="drawing"',
                  'id="upload-form"', 'type="file"', 'href="/read" aria-current="page"']:
         assert part in html
     assert "Read a word" in client.get("/").get_data(as_text=True)
@@ -229,7 +229,7 @@ def test_blank_and_bad_pictures_come_back_on_the_read_page(client):
     assert empty.status_code == 400 and "Write a word" in empty.get_data(as_text=True)
     wrong = client.post("/read/upload", data={"image": (io.BytesIO(b"not a picture"), "x.png")})
     html = wrong.get_data(as_text=True)
-    assert wrong.status_code == 415 and "not a picture" in html and 'id="word-canvas"' in html
+    assert wrong.status_code == 415 and "not a picture" in html and 'id="word-draw-canvas"' in html
 
 
 def test_csrf_protects_the_read_forms_not_the_api(csrf_app):

@@ -4,13 +4,12 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
-from flask_wtf.csrf import CSRFProtect
 
-from webapp.model import load_letter_model
+from webapp import api, errors, forms, i18n, pages, reading, security, uploads
 from webapp.in_memory_request import InMemoryRequest
+from webapp.model import load_letter_model
 
 ROOT = Path(__file__).resolve().parent.parent
-csrf = CSRFProtect()
 
 
 def create_app(test_config=None):
@@ -25,11 +24,8 @@ def create_app(test_config=None):
         SECRET_KEY=None,
         MODEL_PATH=str(ROOT / "models" / "letter_cnn.keras"),
         MODEL_RUNTIME="auto",  # auto (LiteRT when its export matches, else Keras), litert or keras
-        MAX_UPLOAD_BYTES=5 * 1024 * 1024,  # the file itself
-        MAX_CONTENT_LENGTH=8 * 1024 * 1024,  # the whole request: a 5 MB file as base64 + form
-        MAX_FORM_MEMORY_SIZE=8 * 1024 * 1024,  # a canvas drawing arrives as a data: URL field
-        MAX_IMAGE_PIXELS=40_000_000,  # decoded size; bigger pictures are refused unopened
         FORCE_HTTPS=False,  # set True behind a TLS-terminating proxy
+        **uploads.DEFAULTS,
     )
     app.config.from_prefixed_env()
     if test_config is not None:
@@ -43,14 +39,14 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = secrets.token_hex()
     app.config.setdefault("SESSION_COOKIE_SECURE", app.config["FORCE_HTTPS"])
 
-    csrf.init_app(app)
-    from webapp import api, errors, pages, reading, security
-
+    uploads.init_app(app)
+    i18n.init_app(app)
+    forms.init_app(app)
     security.init_app(app)
     app.register_blueprint(pages.bp)
-    app.register_blueprint(api.bp)
     app.register_blueprint(reading.bp)
-    csrf.exempt(api.bp)
-    errors.init_app(app)
+    app.register_blueprint(api.bp)
+    forms.csrf.exempt(api.bp)
+    errors.init_app(app, api.PREFIX, pages.render_home)
     app.extensions["letter_model"] = load_letter_model(app.config["MODEL_PATH"], app.config["MODEL_RUNTIME"])
     return app

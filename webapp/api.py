@@ -1,49 +1,60 @@
-"""The JSON API: stateless (no cookies, no CSRF), for programs."""
+"""The JSON API, for programs: stateless (no cookies, no CSRF); every error answers in JSON."""
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
 
 from handwriting.ink import WORK_SIDE
-from webapp.forms import TOO_BIG
-from webapp.images import InputError, decode_data_url, open_sent_image
+from webapp import errors
+from webapp.images import decode_data_url, open_sent_image
+from webapp.input_errors import MalformedRequest, UnsupportedContentType
 from webapp.model import letter_model
-from webapp.recognition import recognize
+from webapp.recognition import read_line, recognize
 
+PREFIX = "/api/"  # every URL under it is the API's, answered in JSON even when it does not exist
 bp = Blueprint("api", __name__)
+errors.register_json_errors(bp)
 
 
-def image_bytes():
+def sent_picture():
     """The picture's bytes from a multipart field `image` or JSON {"image": "data:…"}."""
     if request.mimetype == "application/json":
         payload = request.get_json(silent=True)
         if not isinstance(payload, dict) or not isinstance(payload.get("image"), str):
-            raise InputError('Send JSON like {"image": "data:image/png;base64,…"}.')
+            raise MalformedRequest(_('Send JSON like {"image": "data:image/png;base64,…"}.'))
         return decode_data_url(payload["image"])
     if request.mimetype == "multipart/form-data":
         files = request.files.getlist("image")
         if not files:
-            raise InputError("Send the picture in a multipart field named 'image'.")
+            raise MalformedRequest(_("Send the picture in a multipart field named 'image'."))
         if len(files) > 1:
-            raise InputError("Send one picture at a time.")
-        data = files[0].read()
-        if len(data) > current_app.config["MAX_UPLOAD_BYTES"]:
-            raise InputError(TOO_BIG, 413)
-        return data
-    raise InputError(
+            raise MalformedRequest(_("Send one picture at a time."))
+        return files[0].read()
+    raise UnsupportedContentType(_(
         "Send multipart/form-data with a field 'image', or application/json with "
-        '{"image": "data:image/png;base64,…"}.',
-        415,
-    )
+        '{"image": "data:image/png;base64,…"}.'))
 
 
-@bp.post("/api/predict")
+def _unavailable(model):
+    return jsonify(error=model.error, code=errors.CODE_OF_STATUS[503]), 503
+
+
+@bp.post(PREFIX + "predict")
 def predict():
     """Top-5 letters for one picture: {"predictions": [...], "blank": bool}."""
     model = letter_model()
     if not model.available:
-        return jsonify(error=model.error), 503
-    image = open_sent_image(image_bytes(), max_side=WORK_SIDE)
-    result = recognize(image, model)
+        return _unavailable(model)
+    result = recognize(open_sent_image(sent_picture(), max_side=WORK_SIDE), model)
     return jsonify(predictions=result.predictions, blank=result.blank)
+
+
+@bp.post(PREFIX + "read")
+def read():
+    """{"text", "letters": [{"box", "predictions"}], "words": [{"text", "box"}], "blank"}."""
+    model = letter_model()
+    if not model.available:
+        return _unavailable(model)
+    return jsonify(read_line(open_sent_image(sent_picture()), model).as_json())
 
 
 @bp.get("/healthz")
@@ -51,4 +62,4 @@ def healthz():
     model = letter_model()
     if not model.available:
         return jsonify(status="unavailable", error=model.error), 503
-    return jsonify(status="ok")
+    return jsonify(status="ok", runtime=model.runtime, runtime_reason=model.runtime_reason)

@@ -1,34 +1,44 @@
-"""The HTML forms (Flask-WTF: CSRF-protected)."""
+"""The HTML forms (Flask-WTF): CSRF-protected, with the app's upload limits."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFProtect
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import HiddenField
 from wtforms.validators import DataRequired
 
-IMAGE_EXTENSIONS = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
-MAX_UPLOAD_MB = 5
-WRONG_TYPE = "Upload a PNG, JPEG, GIF, BMP, WebP or TIFF picture."
-TOO_BIG = f"The picture is larger than {MAX_UPLOAD_MB} MB."
-# The HTTP status for each validation message; any other failure is a plain 400.
-STATUS_OF_ERROR = {WRONG_TYPE: 415, TOO_BIG: 413}
+from webapp import uploads
+
+csrf = CSRFProtect()
+
+
+def init_app(app):
+    csrf.init_app(app)
 
 
 class UploadForm(FlaskForm):
-    image = FileField(
-        "Picture of a letter",
-        validators=[
-            FileRequired("Choose a picture of a letter to upload."),
-            FileAllowed(IMAGE_EXTENSIONS, WRONG_TYPE),
-            FileSize(max_size=MAX_UPLOAD_MB * 1024 * 1024, message=TOO_BIG),
-        ],
-    )
+    image = FileField(_l("Picture of a letter"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The limits are the running app's, so the validators are made per form.
+        limits = uploads.limits()
+        self.image.validators = [
+            FileRequired(_l("Choose a picture of a letter to upload.")),
+            FileAllowed(uploads.EXTENSIONS, uploads.wrong_type_message()),
+            FileSize(max_size=limits.max_bytes, message=uploads.too_big_message(limits)),
+        ]
 
 
 class DrawForm(FlaskForm):
-    drawing = HiddenField(validators=[DataRequired("Draw a letter on the canvas first.")])
+    drawing = HiddenField(validators=[DataRequired(_l("Draw a letter on the canvas first."))])
 
 
 def error_status(form):
-    """The HTTP status that fits a form's validation errors."""
-    messages = [m for errors in form.errors.values() for m in errors]
-    return max((STATUS_OF_ERROR.get(m, 400) for m in messages), default=400)
+    """The HTTP status that fits a form's validation errors: 413 too big, 415 wrong type, else 400."""
+    messages = {m for errors in form.errors.values() for m in errors}
+    if uploads.too_big_message(uploads.limits()) in messages:
+        return 413
+    if uploads.wrong_type_message() in messages:
+        return 415
+    return 400

@@ -3,12 +3,11 @@
 import io
 
 from flask import Request
+from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 
-from webapp.images import InputError
-
-MALFORMED_BODY = "The upload is malformed: send well-formed multipart/form-data with UTF-8 headers."
+from webapp.input_errors import MalformedRequest
 
 
 class StrictFormDataParser(FormDataParser):
@@ -37,5 +36,6 @@ class InMemoryRequest(Request):
             empty = self.parameter_storage_class()
             self.__dict__.update(stream=io.BytesIO(), form=empty, files=empty)
             if isinstance(error, ValueError):
-                raise InputError(MALFORMED_BODY) from None
+                raise MalformedRequest(_(
+                    "The upload is malformed: send well-formed multipart/form-data with UTF-8 headers.")) from None
             raise

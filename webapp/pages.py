@@ -5,8 +5,9 @@ from flask import Blueprint, render_template
 from markupsafe import Markup
 
 from handwriting.ink import WORK_SIDE
+from webapp import errors, uploads
 from webapp.artifacts import artifact
-from webapp.forms import MAX_UPLOAD_MB, DrawForm, UploadForm, error_status
+from webapp.forms import DrawForm, UploadForm, error_status
 from webapp.images import decode_data_url, open_sent_image
 from webapp.model import letter_model
 from webapp.model_stats import stats_page
@@ -16,16 +17,22 @@ bp = Blueprint("pages", __name__)
 
 
 def render_home(error=None, status=200, upload_form=None, draw_form=None):
-    """The home page, optionally with an error message, answered with `status`."""
+    """The home page, optionally with an error message, answered with `status`.
+
+    The forms are rebuilt from the request, so a drawing sent with an error comes back.
+    """
     page = render_template(
         "index.html",
         upload_form=upload_form or UploadForm(),
         draw_form=draw_form or DrawForm(),
         error=error,
         model_error=letter_model().error,
-        max_upload_mb=MAX_UPLOAD_MB,
+        **uploads.page_context(),
     )
     return page, status
+
+
+errors.register_page_errors(bp, render_home)
 
 
 @bp.get("/")
@@ -45,7 +52,8 @@ def upload():
 def draw():
     form = DrawForm()
     if not form.validate_on_submit():
-        return render_home("Draw a letter on the canvas first.", error_status(form), draw_form=form)
+        return render_home(form.drawing.errors[0] if form.drawing.errors else None, error_status(form),
+                           draw_form=form)
     return _recognize_page(decode_data_url(form.drawing.data))
 
 

@@ -1,13 +1,13 @@
-"""Read a whole word or line: the page (upload or wide canvas) and the stateless `POST /api/read`."""
+"""The read page: read a whole word or line, drawn on a wide canvas or uploaded."""
 
 import numpy as np
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, render_template
+from flask_babel import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
-from webapp import csrf
-from webapp.api import image_bytes
-from webapp.forms import MAX_UPLOAD_MB, DrawForm, UploadForm, error_status
-from webapp.images import InputError, decode_data_url, open_sent_image
+from webapp import errors, uploads
+from webapp.forms import DrawForm, UploadForm, error_status
+from webapp.images import decode_data_url, open_sent_image
 from webapp.model import letter_model
 from webapp.recognition import png_data_url, read_line
 
@@ -15,11 +15,13 @@ bp = Blueprint("reading", __name__)
 
 BOXED_WIDTH = 960  # the boxed picture on the page is at most this wide
 BOX_COLOUR = (79, 70, 229)  # the accent colour of style.css
-EMPTY_CANVAS = "Write a word on the canvas first."
 
 
 def render_read(error=None, status=200, upload_form=None, draw_form=None, reading=None):
-    """The read page, with a reading, an error, or just the forms, answered with `status`."""
+    """The read page, with a reading, an error, or just the forms, answered with `status`.
+
+    The forms are rebuilt from the request, so a drawing sent with an error comes back.
+    """
     page = render_template(
         "read.html",
         upload_form=upload_form or UploadForm(),
@@ -28,9 +30,12 @@ def render_read(error=None, status=200, upload_form=None, draw_form=None, readin
         reading=reading,
         boxed_url=None if reading is None or reading.blank else boxed_png_url(reading),
         model_error=letter_model().error,
-        max_upload_mb=MAX_UPLOAD_MB,
+        **uploads.page_context(),
     )
     return page, status
+
+
+errors.register_page_errors(bp, render_read)
 
 
 @bp.get("/read")
@@ -43,38 +48,22 @@ def upload():
     form = UploadForm()
     if not form.validate_on_submit():
         return render_read(status=error_status(form), upload_form=form)
-    return _read_page(lambda: form.image.data.read())
+    return _read_page(form.image.data.read())
 
 
 @bp.post("/read/draw")
 def draw():
     form = DrawForm()
     if not form.validate_on_submit():
-        return render_read(EMPTY_CANVAS, error_status(form), draw_form=form)
-    return _read_page(lambda: decode_data_url(form.drawing.data))
+        return render_read(_("Write a word on the canvas first."), error_status(form), draw_form=form)
+    return _read_page(decode_data_url(form.drawing.data))
 
 
 def _read_page(data):
-    """Read the picture whose bytes `data()` gives; input errors come back on the read page."""
     model = letter_model()
     if not model.available:
         return render_read(model.error, 503)
-    try:
-        reading = read_line(open_sent_image(data()), model)
-    except InputError as error:
-        return render_read(error.message, error.status)
-    return render_read(reading=reading)
-
-
-@csrf.exempt
-@bp.post("/api/read")
-def api_read():
-    """{"text", "letters": [{"box", "predictions"}], "words": [{"text", "box"}], "blank"}."""
-    model = letter_model()
-    if not model.available:
-        return jsonify(error=model.error), 503
-    image = open_sent_image(image_bytes())
-    return jsonify(read_line(image, model).as_json())
+    return render_read(reading=read_line(open_sent_image(data), model))
 
 
 def boxed_png_url(reading):

@@ -10,9 +10,8 @@ import numpy as np
 from PIL import Image
 
 from handwriting.frame import ink_to_frame
-from handwriting.ink import grey_to_ink, to_grey
-from handwriting.segment import MAX_LETTERS, TooManyLetters, segment
-from webapp.images import InputError
+from handwriting.ink import grey_to_frame, grey_to_ink, to_grey
+from handwriting.segment import MAX_LETTERS, segment
 
 PREVIEW_SIDE = 280
 READ_SIDE = 1600  # a line of letters is analysed at most this large
@@ -34,7 +33,7 @@ class Recognition:
 def recognize(image, model, top=5):
     """Preprocess a Pillow image and ask the model; blank pictures are not guessed at."""
     grey = to_grey(image)
-    frame = ink_to_frame(grey_to_ink(grey))
+    frame = grey_to_frame(grey)
     if frame is None:
         return Recognition([], grey, None)
     return Recognition(model.top(model.probabilities(frame[None])[0], top), grey, frame)
@@ -91,13 +90,9 @@ class Reading:
 
 def read_line(image, model, max_letters=MAX_LETTERS):
     """Cut a Pillow image into words and letters; every candidate letter is recognised in one model
-    call, and the most likely reading is kept."""
+    call, and the most likely reading is kept. Raises TooManyLetters past `max_letters`."""
     grey = to_grey(image, max_side=READ_SIDE)
-    try:
-        line = segment(grey_to_ink(grey, READ_SPECK_FRACTION), max_letters)
-    except TooManyLetters:
-        raise InputError(f"The picture holds too many letters or marks: at most {max_letters} "
-                         "letters can be read at once.", 413) from None
+    line = segment(grey_to_ink(grey, READ_SPECK_FRACTION), max_letters)
     width, height = image.size
     if (width > height) != (grey.shape[1] > grey.shape[0]):
         width, height = height, width  # to_grey turned it upright (EXIF orientation)
