@@ -110,7 +110,9 @@ def test_api_blank_and_errors(client):
 
 
 def test_healthz(client):
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    model = client.application.extensions["letter_model"]
+    assert client.get("/healthz").get_json() == {"status": "ok", "runtime": "litert",
+                                                 "runtime_reason": model.runtime_reason}
 
 
 def test_missing_model_keeps_pages_up_and_answers_503(tmp_path):
