@@ -20,6 +20,7 @@ from handwriting.frame import FRAME_SIZE
 from handwriting.labels import LETTERS
 
 RUNTIMES = ("auto", "litert", "keras")
+RUNTIME_NAMES = {"litert": "LiteRT", "keras": "Keras (TensorFlow)"}
 METRICS_FILE = "metrics.json"
 EXPORT_KEY = "export"  # metrics.json: {"keras_sha256", "tflite_sha256", ...} written at export
 ARCHITECTURE_KEY = "architecture"  # metrics.json: [{"name", "type", "output_shape", "params"}]
@@ -86,11 +87,12 @@ class LiteRTCall:
         self._local = threading.local()
         interpreter = self._new_interpreter()  # fails here, at load, on a damaged file
         given, answer = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
-        if tuple(given["shape_signature"][1:]) != INPUT_SHAPE or given["dtype"] != np.float32:
-            raise ValueError(f"it takes {tuple(given['shape_signature'])} {given['dtype'].__name__}, "
+        takes, gives = given["shape_signature"].tolist(), answer["shape_signature"].tolist()
+        if tuple(takes[1:]) != INPUT_SHAPE or given["dtype"] != np.float32:
+            raise ValueError(f"it takes {tuple(takes)} {given['dtype'].__name__}, "
                              f"not (n, {FRAME_SIZE}, {FRAME_SIZE}, 1) float32 frames")
-        if tuple(answer["shape_signature"][1:]) != (len(LETTERS),):
-            raise ValueError(f"it predicts {tuple(answer['shape_signature'][1:])} classes, not {len(LETTERS)}")
+        if tuple(gives[1:]) != (len(LETTERS),):
+            raise ValueError(f"it predicts {tuple(gives[1:])} classes, not {len(LETTERS)}")
         self._input, self._output = given["index"], answer["index"]
 
     def _new_interpreter(self):
