@@ -4,6 +4,7 @@ import markdown
 from flask import Blueprint, render_template
 from markupsafe import Markup
 
+from handwriting import classifier
 from handwriting.ink import WORK_SIDE
 from webapp import errors, uploads
 from webapp.artifacts import artifact
@@ -82,6 +83,8 @@ def stats():
         stats=stats_page(artifact("metrics.json"), artifact("history.json"), model.layers()),
         model_card=_model_card_html(),
         model_error=model.error,
+        runtime=classifier.RUNTIME_NAMES.get(model.runtime),
+        runtime_reason=model.runtime_reason,
     )
 
 
