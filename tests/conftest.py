@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from webapp import create_app
@@ -18,3 +20,8 @@ def client(app):
 def csrf_app():
     """The app as it runs in production: CSRF on."""
     return create_app({"TESTING": True, "SECRET_KEY": "test"})
+
+
+def csrf_token(client, path="/"):
+    """The CSRF token of the form on the page at `path`, as a browser would send it back."""
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True))[1]

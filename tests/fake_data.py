@@ -10,22 +10,23 @@ from handwriting.frame import FRAME_SIZE
 from handwriting.labels import LETTERS
 from training.idx import read_idx, write_idx
 from training.strokes import read_strokes
+from pictures import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def _stroke_file(path, meta_path, samples, count, writers, crohme=False):
-    """`count` stroke letters cycling through the fixture shapes and all 26 labels."""
+def _stroke_file(path, meta_path, samples, count, writers, crohme=False, true_labels=False):
+    """`count` stroke letters cycling through the fixture shapes and all 26 labels (or their own)."""
     lines, rows = [], []
     for i in range(count):
-        _, strokes = samples[i % len(samples)]
+        own, strokes = samples[i % len(samples)]
         char = LETTERS[i % 26].upper() if (i // 26) % 2 else LETTERS[i % 26]
+        char = own if true_labels else char
         writer = f"w{i % writers}"
         lines.append(f"WORD {char} {writer} src{i}\n  NUMSTROKES {len(strokes)}\n")
         for stroke in strokes:
             coords = " ".join(f"{v:g}" for v in stroke.ravel())
             lines.append(f"  POINTS {len(stroke)} # {coords}\n")
-        row = {"index": i, "char": char, "label": i % 26 + 1, "writer": writer}
+        row = {"index": i, "char": char, "label": LETTERS.index(char.lower()) + 1, "writer": writer}
         rows.append(row if crohme else {**row, "contributor": "lab", "quality": "?", "source": "x"})
     with gzip.open(path, "wt", encoding="utf-8") as f:
         f.writelines(lines)
@@ -35,8 +36,12 @@ def _stroke_file(path, meta_path, samples, count, writers, crohme=False):
         writer_.writerows(rows)
 
 
-def make_data_dir(root, per_set=130):
-    """Training folders plus two evaluation folders, laid out like ../shared/data."""
+def make_data_dir(root, per_set=130, true_labels=False):
+    """Training folders plus two evaluation folders, laid out like ../shared/data.
+
+    By default labels cycle through all 26 letters whatever the shape; with `true_labels` every
+    fixture letter keeps its own label: a tiny set a model can learn.
+    """
     root = Path(root)
     samples = read_strokes(FIXTURES / "strokes.txt")
     images = read_idx(FIXTURES / "images-idx3-ubyte.gz")
@@ -45,9 +50,12 @@ def make_data_dir(root, per_set=130):
         ("crohme-letters-online", "crohme-letters-strokes.txt.gz", "meta.csv.gz", True),
     ]:
         (root / name).mkdir(parents=True)
-        _stroke_file(root / name / stroke_file, root / name / meta_file, samples, per_set, 10, crohme)
+        _stroke_file(root / name / stroke_file, root / name / meta_file, samples, per_set, 10, crohme,
+                     true_labels)
     tiled = np.resize(images, (per_set, FRAME_SIZE, FRAME_SIZE))
     labels = np.arange(per_set) % 26 + 1
+    if true_labels:
+        labels = np.resize(read_idx(FIXTURES / "labels-idx1-ubyte.gz"), per_set)
     for name in ["uppercase-paper-mutikara", "uppercase-28px-mingyanying"]:
         (root / name).mkdir()
         write_idx(root / name / "images-idx3-ubyte.gz", tiled)

@@ -1,8 +1,12 @@
-"""Pictures of letters for tests, drawn with Pillow."""
+"""Pictures of letters for tests, drawn with Pillow, and the ways tests send them."""
 
+import base64
 import io
+from pathlib import Path
 
 from PIL import Image, ImageDraw
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 # Strokes of a few capitals on a 280x280 canvas, as (x, y) polylines.
 STROKES = {
@@ -28,3 +32,8 @@ def encode(image, fmt="PNG", **params):
     buffer = io.BytesIO()
     image.save(buffer, format=fmt, **params)
     return buffer.getvalue()
+
+
+def data_url(data, mime="image/png"):
+    """Picture bytes as a data: URL, the way a canvas drawing is sent."""
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")

@@ -1,19 +1,15 @@
-import base64
 import io
 import re
 
 import pytest
 from PIL import Image
 
-from pictures import draw_letter, encode
+from conftest import csrf_token
+from pictures import data_url, draw_letter, encode
 from webapp import create_app
 
 A_PNG = encode(draw_letter("a"))
 BLANK_PNG = encode(Image.new("L", (280, 280), 255))
-
-
-def data_url(png):
-    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 def guesses(html):
@@ -140,8 +136,7 @@ def test_csrf_protects_the_forms(csrf_app):
     client = csrf_app.test_client()
     assert client.post("/upload", data={"image": (io.BytesIO(A_PNG), "a.png")}).status_code == 400
     assert client.post("/draw", data={"drawing": data_url(A_PNG)}).status_code == 400
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/").get_data(as_text=True))
-    response = client.post("/draw", data={"drawing": data_url(A_PNG), "csrf_token": token[1]})
+    response = client.post("/draw", data={"drawing": data_url(A_PNG), "csrf_token": csrf_token(client)})
     assert response.status_code == 200 and 'id="guesses"' in response.get_data(as_text=True)
     assert client.post("/api/predict", json={"image": data_url(A_PNG)}).status_code == 200
 

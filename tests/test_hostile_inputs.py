@@ -1,7 +1,6 @@
 """Hostile and odd inputs: each gets a specific 4xx and a clear message (JSON for the API, the home
 page for the HTML forms) or a real answer, never a 500, and the app stays healthy afterwards."""
 
-import base64
 import functools
 import html
 import io
@@ -10,7 +9,7 @@ import zlib
 
 import pytest
 from PIL import Image
-from pictures import draw_letter, encode
+from pictures import data_url, draw_letter, encode
 
 from handwriting.labels import LETTERS
 from webapp import create_app
@@ -72,10 +71,6 @@ def raw_upload(filename: bytes, data):
         + b"Content-Type: image/png\r\n\r\n" + data + f"\r\n--{BOUNDARY}--\r\n".encode()
     )
     return {"data": body, "content_type": f"multipart/form-data; boundary={BOUNDARY}"}
-
-
-def data_url(data, mime="image/png"):
-    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
 # --- assertions ---------------------------------------------------------------------------------

@@ -1,4 +1,3 @@
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -6,8 +5,8 @@ import pytest
 from handwriting.frame import FRAME_SIZE
 from training.idx import read_idx, write_idx
 from training.strokes import read_strokes, render_strokes
+from pictures import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def test_read_idx_fixture_images_and_labels():

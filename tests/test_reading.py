@@ -1,6 +1,5 @@
 """Reading a whole line: segmentation on composed pictures with known boxes, /api/read, /read."""
 
-import base64
 import io
 import re
 
@@ -10,7 +9,8 @@ from PIL import Image, ImageDraw
 
 from handwriting.ink import grey_to_ink, to_grey
 from handwriting.segment import Line, TooManyLetters, segment
-from pictures import STROKES, encode
+from conftest import csrf_token
+from pictures import STROKES, data_url, encode
 from webapp import create_app
 
 # More letters on the 280 px square of pictures.STROKES; a stroke of one point is a dot.
@@ -58,10 +58,6 @@ def assert_boxes(found, expected, tolerance=3):
     assert len(found) == len(expected), (found, expected)
     for got, want in zip(found, expected):
         assert np.abs(np.subtract(got, want)).max() <= tolerance, (got, want)
-
-
-def data_url(png):
-    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 # --- segmentation -----------------------------------------------------------------------------
@@ -235,7 +231,6 @@ def test_blank_and_bad_pictures_come_back_on_the_read_page(client):
 def test_csrf_protects_the_read_forms_not_the_api(csrf_app):
     client = csrf_app.test_client()
     assert client.post("/read/draw", data={"drawing": data_url(encode(LINE))}).status_code == 400
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/read").get_data(as_text=True))
-    response = client.post("/read/draw", data={"drawing": data_url(encode(LINE)), "csrf_token": token[1]})
+    response = client.post("/read/draw", data={"drawing": data_url(encode(LINE)), "csrf_token": csrf_token(client, "/read")})
     assert response.status_code == 200 and 'id="read-text"' in response.get_data(as_text=True)
     assert client.post("/api/read", json={"image": data_url(encode(LINE))}).status_code == 200

@@ -1,4 +1,3 @@
-from pathlib import Path
 
 import numpy as np
 import tensorflow_datasets as tfds
@@ -7,8 +6,8 @@ from handwriting.labels import NUM_CLASSES
 from training import sources, train
 from training.idx import read_idx
 from fake_data import make_data_dir
+from pictures import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def test_tfds_path_with_mock_data_gives_upright_frames_and_labels_0_to_25():
