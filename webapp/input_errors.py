@@ -16,28 +16,42 @@ class InputError(Exception):
 
 
 class MalformedRequest(InputError):
+    """The body, form or JSON does not say what it should (no picture field, bad base64, …)."""
+
     code = "malformed"
 
 
 class UnsupportedContentType(InputError):
+    """The request is neither multipart/form-data nor JSON."""
+
     code = "unsupported_type"
 
 
 class EmptyPicture(InputError):
+    """The picture file has no bytes."""
+
     code = "empty"
 
 
 class UnsupportedPicture(InputError):
+    """The bytes are not a picture in one of the formats of `webapp.uploads.PICTURE_FORMATS`."""
+
     code = "unsupported_type"
 
 
 class PictureTooLarge(InputError):
+    """Over the file-size or pixel limit of `webapp.uploads`."""
+
     code = "too_large"
 
 
 class PictureTooSmall(InputError):
+    """Too few pixels to show a letter."""
+
     code = "too_small"
 
 
 class DamagedPicture(InputError):
+    """A known format whose data is damaged or cut short."""
+
     code = "damaged"
