@@ -1,12 +1,16 @@
 """The real page in Debian's Chromium (never a downloaded browser), driven by Playwright."""
 
+import json
 import shutil
 import threading
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
+from handwriting.labels import LETTERS
 from pictures import STROKES
 from webapp import create_app
 
@@ -15,15 +19,22 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--disable-component-update", "--no-first-run"]
 
 
-@pytest.fixture(scope="module")
-def base_url():
-    """The app, CSRF on, served on a free loopback port for this module."""
-    app = create_app({"TESTING": True, "SECRET_KEY": "browser-test"})
+METRICS = Path(__file__).resolve().parent.parent / "models" / "metrics.json"
+
+
+def serve(config):
+    """The app with `config` (CSRF on) served on a free loopback port, until the generator ends."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "browser-test", **config})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    yield from serve({})
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +69,9 @@ def draw(page, letter):
 
 
 def recognised(page):
+    """Send the drawing; the letters of the result page's guesses (none when it found no letter)."""
     page.click("#recognize")
-    page.wait_for_selector("#guesses li, .blank, [data-blank]", timeout=15_000)
+    page.wait_for_selector("#result-heading", timeout=15_000)  # the result page, with or without a letter
     return [li.get_attribute("data-letter") for li in page.locator("#guesses li").all()]
 
 
@@ -74,9 +86,9 @@ def test_drawn_letter_is_in_the_top_three(page, letter):
 def test_clear_then_recognise_finds_no_letter(page):
     draw(page, "x")
     page.click("#clear")
-    page.click("#recognize")
-    page.wait_for_load_state()
-    assert "no letter found" in page.content().lower()
+    assert recognised(page) == []
+    assert page.locator("#result-heading").inner_text() == "No letter found"
+    assert page.locator("#blank-message").is_visible()
 
 
 def test_undo_removes_the_last_stroke(page):
@@ -85,3 +97,98 @@ def test_undo_removes_the_last_stroke(page):
     page.click("#undo")
     page.click("#undo")
     assert "t" in recognised(page)[:3]
+
+
+def test_drawing_canvas_says_what_it_is_for(page):
+    canvas = page.locator("#draw-canvas")
+    assert canvas.get_attribute("role") == "application"
+    assert "draw" in canvas.get_attribute("aria-label").lower()
+    hint = page.locator("#" + canvas.get_attribute("aria-describedby"))
+    assert "Esc" in hint.inner_text()
+
+
+@pytest.mark.parametrize("path", ["/", "/read", "/stats"])
+def test_pages_run_their_scripts_without_errors(browser, base_url, path):
+    """No console error (a CSP violation is one) and no uncaught exception."""
+    page = browser.new_page()
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(base_url + path)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("typeof window.LetterScanner.message") == "function"
+    page.close()
+    assert problems == []
+
+
+def test_confusion_matrix_can_be_read_with_the_keyboard(browser, base_url):
+    matrix = json.loads(METRICS.read_text(encoding="utf-8"))["evaluation"]["emnist-letters"]["confusion"]
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    page.goto(base_url + "/stats")
+    readout = page.locator("#confusion-readout")
+    assert readout.get_attribute("aria-live") == "polite" and readout.get_attribute("aria-hidden") is None
+    page.locator("#confusion-chart").focus()
+    page.keyboard.press("Tab")  # the matrix is in the tab order: Shift+Tab comes back to it
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.id") == "confusion-chart"
+
+    def expected(i, j):
+        count, total = matrix[i][j], sum(matrix[i])
+        share = (Decimal(100 * count) / total).quantize(Decimal("0.1"), ROUND_HALF_UP)  # as Intl rounds
+        return (f"{LETTERS[i].upper()} {LETTERS[i]} read as {LETTERS[j].upper()} {LETTERS[j]}: "
+                f"{count:,} of {total:,} pictures ({share}%)")
+
+    assert readout.inner_text() == expected(0, 0)
+    page.keyboard.press("ArrowRight")
+    assert readout.inner_text() == expected(0, 1)
+    g = LETTERS.index("g")
+    for _ in range(g):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Home")
+    assert readout.inner_text() == expected(g, 0)
+    for _ in range(LETTERS.index("q")):
+        page.keyboard.press("ArrowRight")
+    assert readout.inner_text() == expected(g, LETTERS.index("q"))
+    scrolled = page.evaluate("window.scrollY")
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowRight")  # stays at the edge
+    assert readout.inner_text() == expected(g, len(LETTERS) - 1)
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("window.scrollY") == scrolled  # the keys move in the matrix, not the page
+    page.close()
+
+
+def test_confusion_matrix_table_view_holds_the_counts(browser, base_url):
+    matrix = json.loads(METRICS.read_text(encoding="utf-8"))["evaluation"]["emnist-letters"]["confusion"]
+    page = browser.new_page()
+    page.goto(base_url + "/stats")
+    table = page.locator("#confusion-table")
+    assert not table.is_visible()
+    page.click("#confusion-table-view summary")
+    assert table.is_visible()
+    g = LETTERS.index("g")
+    row = table.locator("tbody tr").nth(g)
+    assert row.locator("th").inner_text() == "G g"
+    assert [int(cell.replace(",", "")) for cell in row.locator("td").all_inner_texts()] == matrix[g]
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def small_limit_url():
+    """The app with a 2 KB upload limit: the page's own check must follow it."""
+    yield from serve({"MAX_UPLOAD_BYTES": 2048})
+
+
+def test_upload_check_follows_the_configured_limit_and_formats(browser, small_limit_url):
+    page = browser.new_page()
+    page.goto(small_limit_url + "/")
+    status = page.locator("#upload-status")
+    page.set_input_files("#image", files=[{"name": "big.png", "mimeType": "image/png", "buffer": b"x" * 3072}])
+    assert status.inner_text() == "The picture is larger than 2 KB (it is 3 KB)."
+    assert page.get_attribute("#image", "aria-invalid") == "true"
+    assert page.evaluate("document.getElementById('image').validity.customError")
+    page.set_input_files("#image", files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"x"}])
+    assert status.inner_text().startswith("Upload a PNG, JPEG")
+    page.set_input_files("#image", files=[{"name": "ok.png", "mimeType": "image/png", "buffer": b"x" * 1024}])
+    assert status.inner_text() == "" and page.get_attribute("#image", "aria-invalid") is None
+    page.close()

@@ -9,51 +9,22 @@
     return;
   }
 
-  const rootStyle = getComputedStyle(document.documentElement);
-  const cssVar = (name, fallback) => rootStyle.getPropertyValue(name).trim() || fallback;
-  const theme = {
-    text: cssVar("--text", "#1d2233"),
-    muted: cssVar("--muted", "#5b6275"),
-    border: cssVar("--border", "#dde1ec"),
-    accent: cssVar("--accent", "#4f46e5"),
-    accent2: cssVar("--accent-2", "#e0620d"),
-  };
-  const palette = [theme.accent, theme.accent2, "#0e9f6e", "#c026d3"];
+  const { readJson, message, formatNumber, formatPercent } = window.LetterScanner;
+  const theme = window.LetterScanner.theme();
+  const palette = [theme.accent, theme.accent2, theme.chart3, theme.chart4];
 
-  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  Chart.defaults.font.family = theme.fontFamily;
   Chart.defaults.color = theme.muted;
   Chart.defaults.borderColor = theme.border;
   Chart.defaults.maintainAspectRatio = false;
+  Chart.defaults.locale = document.documentElement.lang || undefined; // Chart.js's own tick numbers
   if (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches) {
     Chart.defaults.animation = false;
   }
 
-  // JSON from a <script type="application/json"> block; NaN or Infinity (which Python's
-  // json module may write) become null.
-  function readJson(id) {
-    const element = document.getElementById(id);
-    if (!element) {
-      return null;
-    }
-    const text = element.textContent;
-    try {
-      return JSON.parse(text);
-    } catch (error) {
-      try {
-        return JSON.parse(text.replace(/-?\bInfinity\b|\bNaN\b/g, "null"));
-      } catch (error2) {
-        return null;
-      }
-    }
-  }
-
   const numberOrNull = (value) => (typeof value === "number" && Number.isFinite(value) ? value : null);
-  const percent = (value, digits) => `${(value * 100).toFixed(digits)}%`;
-
-  function percentTicks(value) {
-    const rounded = Math.round(value * 1000) / 10;
-    return `${rounded}%`;
-  }
+  const percentTicks = (value) => formatNumber(value, { style: "percent", maximumFractionDigits: 1 });
+  const letterPair = (letter) => `${letter.toUpperCase()} ${letter.toLowerCase()}`;
 
   function historyChart(canvasId, history, trainKey, validationKey, isAccuracy) {
     const canvas = document.getElementById(canvasId);
@@ -74,8 +45,9 @@
       tension: 0.2,
       spanGaps: true,
     });
-    const format = (value) => (isAccuracy ? percent(value, 1) : value.toFixed(3));
-    const yAxis = { title: { display: true, text: isAccuracy ? "Accuracy" : "Loss" } };
+    const format = (value) => (isAccuracy ? formatPercent(value, 1)
+      : formatNumber(value, { minimumFractionDigits: 3, maximumFractionDigits: 3 }));
+    const yAxis = { title: { display: true, text: message(isAccuracy ? "chart_accuracy" : "chart_loss") } };
     if (isAccuracy) {
       yAxis.max = 1;
       yAxis.ticks = { callback: percentTicks };
@@ -87,22 +59,22 @@
       data: {
         labels: history.map((row, i) => (row.epoch === undefined || row.epoch === null ? i + 1 : row.epoch)),
         datasets: [
-          line("Train", trainKey, theme.accent, false),
-          line("Validation", validationKey, theme.accent2, true),
+          line(message("chart_train"), trainKey, theme.accent, false),
+          line(message("chart_validation"), validationKey, theme.accent2, true),
         ],
       },
       options: {
         interaction: { mode: "index", intersect: false },
         scales: {
-          x: { title: { display: true, text: "Epoch" }, ticks: { maxTicksLimit: 10 } },
+          x: { title: { display: true, text: message("chart_epoch") }, ticks: { maxTicksLimit: 10 } },
           y: yAxis,
         },
         plugins: {
           legend: { position: "bottom", labels: { usePointStyle: true, pointStyle: "line" } },
           tooltip: {
             callbacks: {
-              title: (items) => `Epoch ${items[0].label}`,
-              label: (item) => `${item.dataset.label}: ${format(item.parsed.y)}`,
+              title: (items) => message("chart_epoch_number", { epoch: items[0].label }),
+              label: (item) => message("chart_value", { series: item.dataset.label, value: format(item.parsed.y) }),
             },
           },
         },
@@ -131,14 +103,14 @@
       options: {
         scales: {
           x: { grid: { display: false }, ticks: { autoSkip: false, maxRotation: 0 } },
-          y: { min: 0, max: 1, title: { display: true, text: "Right answers" }, ticks: { callback: percentTicks } },
+          y: { min: 0, max: 1, title: { display: true, text: message("chart_right_answers") }, ticks: { callback: percentTicks } },
         },
         plugins: {
           legend: { display: names.length > 1, position: "bottom" },
           tooltip: {
             callbacks: {
-              title: (items) => `Letter ${items[0].label} ${items[0].label.toLowerCase()}`,
-              label: (item) => `${item.dataset.label}: ${percent(item.parsed.y, 1)}`,
+              title: (items) => message("chart_letter", { letter: letterPair(items[0].label) }),
+              label: (item) => message("chart_value", { series: item.dataset.label, value: formatPercent(item.parsed.y, 1) }),
             },
           },
         },

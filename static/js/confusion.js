@@ -1,21 +1,15 @@
 /* The confusion-matrix heat map on the stats page, drawn with the plain 2D canvas API.
    Rows = true letter, columns = predicted letter; colour = share of the row (row-normalised).
-   Data: {"letters": [...], "matrix": [[count, ...], ...]} in #confusion-data. */
+   Data: {"letters": [...], "matrix": [[count, ...], ...]} in #confusion-data. A square is picked by
+   pointing, tapping or, once the matrix has the focus, the arrow keys (Home/End: the row's ends);
+   #confusion-readout (a live region) says what it holds. */
 (function () {
   "use strict";
 
+  const { readJson, message, formatNumber, formatPercent } = window.LetterScanner;
   const canvas = document.getElementById("confusion-chart");
-  const source = document.getElementById("confusion-data");
-  if (!canvas || !source || !canvas.getContext) {
-    return;
-  }
-  let data;
-  try {
-    data = JSON.parse(source.textContent);
-  } catch (error) {
-    return;
-  }
-  if (!data || !Array.isArray(data.matrix) || !Array.isArray(data.letters)) {
+  const data = readJson("confusion-data");
+  if (!canvas || !canvas.getContext || !data || !Array.isArray(data.matrix) || !Array.isArray(data.letters)) {
     return;
   }
 
@@ -26,26 +20,18 @@
   const rowTotals = matrix.map((row) => row.reduce((sum, value) => sum + value, 0));
   const readout = document.getElementById("confusion-readout");
   const defaultReadout = readout ? readout.textContent : "";
-  if (readout) {
-    readout.hidden = false; // hidden without JavaScript, where pointing does nothing
-  }
+  // Shown only here: without JavaScript nothing can be pointed at (the table view remains).
+  [readout, document.getElementById("confusion-keys")].forEach((element) => {
+    if (element) {
+      element.hidden = false;
+    }
+  });
   const ctx = canvas.getContext("2d");
-
-  const rootStyle = getComputedStyle(document.documentElement);
-  const cssVar = (name, fallback) => rootStyle.getPropertyValue(name).trim() || fallback;
-  const colors = {
-    surface: cssVar("--surface", "#ffffff"),
-    text: cssVar("--text", "#1d2233"),
-    muted: cssVar("--muted", "#5b6275"),
-    border: cssVar("--border", "#dde1ec"),
-    accent: cssVar("--accent", "#4f46e5"),
-    highlight: cssVar("--accent-2", "#e0620d"),
-  };
-  const fontFamily = getComputedStyle(document.body).fontFamily;
+  const colors = window.LetterScanner.theme();
 
   function rgb(hex) {
     const match = /^#?([0-9a-f]{6})$/i.exec(hex);
-    const value = match ? parseInt(match[1], 16) : 0x4f46e5;
+    const value = match ? parseInt(match[1], 16) : 0x808080;
     return [(value >> 16) & 255, (value >> 8) & 255, value & 255];
   }
   const low = rgb(colors.surface);
@@ -59,7 +45,7 @@
   }
 
   let layout = null;
-  let hovered = null;
+  let selected = null; // {i, j}: the square pointed at or moved to with the keys
 
   function computeLayout() {
     const size = canvas.clientWidth || 400;
@@ -104,30 +90,30 @@
     ctx.lineWidth = 1;
     ctx.strokeRect(left, top, grid, grid);
 
-    if (hovered) {
-      ctx.strokeStyle = colors.highlight;
+    if (selected) {
+      ctx.strokeStyle = colors.accent2;
       ctx.lineWidth = 2;
-      ctx.strokeRect(left + hovered.j * cell + 1, top + hovered.i * cell + 1, cell - 2, cell - 2);
+      ctx.strokeRect(left + selected.j * cell + 1, top + selected.i * cell + 1, cell - 2, cell - 2);
     }
 
     // Axis letters and titles.
     ctx.textAlign = "center";
     ctx.textBaseline = "middle";
-    ctx.font = `${font}px ${fontFamily}`;
+    ctx.font = `${font}px ${colors.fontFamily}`;
     for (let k = 0; k < n; k += 1) {
       const label = letters[k].toUpperCase();
-      ctx.fillStyle = hovered && hovered.j === k ? colors.highlight : colors.text;
+      ctx.fillStyle = selected && selected.j === k ? colors.accent2 : colors.text;
       ctx.fillText(label, left + (k + 0.5) * cell, top - font * 0.8);
-      ctx.fillStyle = hovered && hovered.i === k ? colors.highlight : (rowTotals[k] ? colors.text : colors.muted);
+      ctx.fillStyle = selected && selected.i === k ? colors.accent2 : (rowTotals[k] ? colors.text : colors.muted);
       ctx.fillText(label, left - font * 0.9, top + (k + 0.5) * cell);
     }
     ctx.fillStyle = colors.muted;
-    ctx.font = `600 ${font}px ${fontFamily}`;
-    ctx.fillText("Predicted letter →", left + grid / 2, font * 0.9);
+    ctx.font = `600 ${font}px ${colors.fontFamily}`;
+    ctx.fillText(message("confusion_predicted_axis"), left + grid / 2, font * 0.9);
     ctx.save();
     ctx.translate(font * 0.9, top + grid / 2);
     ctx.rotate(-Math.PI / 2);
-    ctx.fillText("← True letter", 0, 0);
+    ctx.fillText(message("confusion_true_axis"), 0, 0);
     ctx.restore();
 
     // Colour scale: share of the row, 0% to 100%.
@@ -142,15 +128,15 @@
     ctx.strokeStyle = colors.border;
     ctx.lineWidth = 1;
     ctx.strokeRect(scaleX, scaleY, scaleWidth, font * 0.8);
-    ctx.font = `${font * 0.9}px ${fontFamily}`;
+    ctx.font = `${font * 0.9}px ${colors.fontFamily}`;
     ctx.fillStyle = colors.muted;
     ctx.textBaseline = "top";
     ctx.textAlign = "left";
-    ctx.fillText("0%", scaleX, scaleY + font);
+    ctx.fillText(formatPercent(0, 0), scaleX, scaleY + font);
     ctx.textAlign = "center";
-    ctx.fillText("share of the row", scaleX + scaleWidth / 2, scaleY + font);
+    ctx.fillText(message("confusion_scale"), scaleX + scaleWidth / 2, scaleY + font);
     ctx.textAlign = "right";
-    ctx.fillText("100%", scaleX + scaleWidth, scaleY + font);
+    ctx.fillText(formatPercent(1, 0), scaleX + scaleWidth, scaleY + font);
   }
 
   function cellAt(event) {
@@ -163,41 +149,69 @@
     return i >= 0 && i < n && j >= 0 && j < n ? { i, j } : null;
   }
 
+  const letterPair = (letter) => `${letter.toUpperCase()} ${letter}`;
+
   function describe(cell) {
-    const truth = letters[cell.i];
-    const guess = letters[cell.j];
-    const pair = `${truth.toUpperCase()} ${truth} read as ${guess.toUpperCase()} ${guess}`;
     if (!rowTotals[cell.i]) {
-      return `${truth.toUpperCase()} ${truth}: no test pictures of this letter.`;
+      return message("confusion_no_pictures", { letter: letterPair(letters[cell.i]) });
     }
     const count = matrix[cell.i][cell.j];
-    const share = ((100 * count) / rowTotals[cell.i]).toFixed(1);
-    return `${pair}: ${count.toLocaleString()} of ${rowTotals[cell.i].toLocaleString()} pictures (${share}%)`;
+    return message("confusion_cell", {
+      truth: letterPair(letters[cell.i]),
+      guess: letterPair(letters[cell.j]),
+      count: formatNumber(count),
+      total: formatNumber(rowTotals[cell.i]),
+      share: formatPercent(count / rowTotals[cell.i], 1),
+    });
   }
 
-  function onPoint(event) {
-    const cell = cellAt(event);
-    const same = cell && hovered && cell.i === hovered.i && cell.j === hovered.j;
-    if (same || (!cell && !hovered)) {
+  function select(cell) {
+    const same = cell && selected && cell.i === selected.i && cell.j === selected.j;
+    if (same || (!cell && !selected)) {
       return;
     }
-    hovered = cell;
+    selected = cell;
     if (readout) {
       readout.textContent = cell ? describe(cell) : defaultReadout;
     }
     draw();
   }
 
+  const onPoint = (event) => select(cellAt(event));
   canvas.addEventListener("pointermove", onPoint);
   canvas.addEventListener("pointerdown", onPoint); // a tap on a touch screen
   canvas.addEventListener("pointerleave", () => {
-    if (hovered) {
-      hovered = null;
-      if (readout) {
-        readout.textContent = defaultReadout;
-      }
-      draw();
+    if (document.activeElement !== canvas) {
+      select(null);
     }
+  });
+
+  // The keyboard path: the focus starts on the first square of the diagonal with pictures.
+  canvas.addEventListener("focus", () => {
+    if (!selected) {
+      const first = Math.max(0, rowTotals.findIndex((total) => total > 0));
+      select({ i: first, j: first });
+    }
+  });
+  canvas.addEventListener("blur", () => select(null));
+
+  const moves = {
+    ArrowLeft: (c) => ({ i: c.i, j: c.j - 1 }),
+    ArrowRight: (c) => ({ i: c.i, j: c.j + 1 }),
+    ArrowUp: (c) => ({ i: c.i - 1, j: c.j }),
+    ArrowDown: (c) => ({ i: c.i + 1, j: c.j }),
+    Home: (c) => ({ i: c.i, j: 0 }),
+    End: (c) => ({ i: c.i, j: n - 1 }),
+  };
+  canvas.addEventListener("keydown", (event) => {
+    const move = moves[event.key];
+    if (!move || event.altKey || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    event.preventDefault(); // no page scrolling
+    const next = move(selected || { i: 0, j: 0 });
+    const clamp = (k) => Math.min(n - 1, Math.max(0, k));
+    select({ i: clamp(next.i), j: clamp(next.j) });
   });
 
   if (typeof ResizeObserver === "function") {

@@ -6,6 +6,7 @@
 (function () {
   "use strict";
 
+  const { message, setStatus, guardSubmit } = window.LetterScanner;
   const INK = "#000";
   const PAPER = "#fff";
   const LINE_WIDTH = 0.05; // share of the canvas height, unless the canvas has data-line-width
@@ -30,6 +31,7 @@
     // Each stroke is a list of points in canvas-independent units (0..1 of the width and of the
     // height), so that a resize (phone rotation, zoom) can redraw them at the new size.
     const strokes = [];
+    let sentBack = null; // the drawing the server sent back with an error, under the strokes
     let current = null;
     let activePointer = null;
     let pixelWidth = 0; // backing store size, in device pixels
@@ -74,6 +76,9 @@
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.fillStyle = PAPER;
       ctx.fillRect(0, 0, canvas.width, canvas.height);
+      if (sentBack) {
+        ctx.drawImage(sentBack, 0, 0, canvas.width, canvas.height);
+      }
       setUpPen();
       strokes.forEach(drawStroke);
       updateControls();
@@ -95,7 +100,7 @@
     }
 
     function updateControls() {
-      const empty = strokes.length === 0;
+      const empty = isEmpty();
       undoButton.setAttribute("aria-disabled", String(empty));
       clearButton.setAttribute("aria-disabled", String(empty));
       if (placeholder) {
@@ -103,26 +108,24 @@
       }
     }
 
-    function setStatus(message) {
-      if (status) {
-        status.textContent = message;
-      }
-    }
+    const isEmpty = () => strokes.length === 0 && !sentBack;
 
+    // The last stroke goes; with none left, the drawing sent back goes.
     function undo() {
       endStroke();
       if (strokes.length > 0) {
         strokes.pop();
-        redraw();
+      } else {
+        sentBack = null;
       }
+      redraw();
     }
 
     function clear() {
       endStroke();
-      if (strokes.length > 0) {
-        strokes.length = 0;
-        redraw();
-      }
+      strokes.length = 0;
+      sentBack = null;
+      redraw();
     }
 
     // Where a pointer event falls, in 0..1 units of the drawing area (inside the border).
@@ -164,7 +167,7 @@
       setUpPen();
       dot(current[0]);
       updateControls();
-      setStatus("");
+      setStatus(status, "");
     });
 
     canvas.addEventListener("pointermove", (event) => {
@@ -203,12 +206,9 @@
     form.addEventListener("submit", () => {
       endStroke();
       input.value = canvas.toDataURL("image/png");
-      setStatus(strokes.length ? "Recognizing…" : "Nothing drawn yet: checking the empty canvas…");
-      // Stop double submits; re-enabled if the page comes back from the back/forward cache.
-      window.setTimeout(() => {
-        recognizeButton.disabled = true;
-      }, 0);
+      setStatus(status, message(isEmpty() ? "drawing_empty" : "drawing_sent"));
     });
+    guardSubmit(form, recognizeButton, status);
 
     function submitDrawing() {
       if (recognizeButton.disabled) {
@@ -221,18 +221,19 @@
       }
     }
 
-    window.addEventListener("pageshow", (event) => {
-      if (event.persisted) {
-        recognizeButton.disabled = false;
-        setStatus("");
-      }
-    });
-
     if (typeof ResizeObserver === "function") {
       new ResizeObserver(resize).observe(canvas);
     }
     window.addEventListener("resize", resize);
     resize();
+    if (input.value.startsWith("data:image/")) {
+      const picture = new Image();
+      picture.addEventListener("load", () => {
+        sentBack = picture;
+        redraw();
+      });
+      picture.src = input.value;
+    }
     return { undo, clear, submitDrawing };
   }
 

@@ -1,7 +1,10 @@
-/* The upload form on the home page: drag and drop (or paste) a picture into the file input,
-   show a preview, and check the type and size before sending. */
+/* The upload form (home and read pages): drag and drop (or paste) a picture into the file input,
+   show a preview, and check the type and size before sending. The formats, the size limit and
+   their messages come from the page's #upload-config; without it the server alone checks. */
 (function () {
   "use strict";
+
+  const { readJson, fill, message, setStatus, guardSubmit, formatNumber } = window.LetterScanner;
 
   const form = document.getElementById("upload-form");
   const input = document.getElementById("image");
@@ -13,49 +16,53 @@
   }
   const serverErrors = document.getElementById("upload-errors");
 
-  const EXTENSIONS = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"];
-  const config = readJson("upload-config") || {};
-  const maxMb = config.max_mb || 5;
-  const maxBytes = config.max_bytes || maxMb * 1024 * 1024;
+  const config = checkable(readJson("upload-config"));
   let previewUrl = null;
 
   // The preview <img> is made here, so the page never has an <img> without a picture.
   const preview = document.createElement("img");
   preview.className = "upload-preview";
   preview.id = "upload-preview";
-  preview.alt = "Preview of the chosen picture";
+  preview.alt = message("upload_preview_alt");
   preview.hidden = true;
   zone.prepend(preview);
 
-  function readJson(id) {
-    const element = document.getElementById(id);
-    try {
-      return element ? JSON.parse(element.textContent) : null;
-    } catch (error) {
-      return null;
-    }
-  }
+  const showStatus = (text, isError) => setStatus(status, text, isError);
+  const extensionOf = (file) => (file.name.includes(".") ? file.name.split(".").pop().toLowerCase() : "");
 
-  function setStatus(message, isError) {
-    status.textContent = message;
-    status.classList.toggle("is-error", Boolean(isError));
+  // The config when it has every key the check needs, else null (the server checks alone).
+  function checkable(found) {
+    const ok = found && Number.isFinite(found.max_bytes) && Array.isArray(found.extensions) &&
+      typeof found.accept === "string" && found.messages &&
+      typeof found.messages.wrong_type === "string" && typeof found.messages.too_big === "string";
+    return ok ? found : null;
   }
 
   function formatSize(bytes) {
     if (bytes >= 1024 * 1024) {
-      return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+      return message("size_mb", { size: formatNumber(bytes / (1024 * 1024), { maximumFractionDigits: 1 }) });
     }
-    return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+    return message("size_kb", { size: formatNumber(Math.max(1, Math.round(bytes / 1024))) });
   }
 
-  // The same rules as the server, so the user hears about a problem before a long upload.
+  // Does the comma-separated `accept` list (MIME types, "type/*" or ".ext") take this file?
+  function accepted(file) {
+    const extension = extensionOf(file);
+    return config.accept.split(",").map((item) => item.trim().toLowerCase()).some((item) =>
+      (item.startsWith(".") ? item === `.${extension}`
+        : item.endsWith("/*") ? file.type.startsWith(item.slice(0, -1)) : item === file.type));
+  }
+
+  // The server's rules, so the user hears about a problem before a long upload.
   function problemWith(file) {
-    const extension = file.name.includes(".") ? file.name.split(".").pop().toLowerCase() : "";
-    if (!EXTENSIONS.includes(extension) || (file.type && !file.type.startsWith("image/"))) {
-      return "Upload a PNG, JPEG, GIF, BMP, WebP or TIFF picture.";
+    if (!config) {
+      return "";
     }
-    if (file.size > maxBytes) {
-      return `The picture is larger than ${maxMb} MB (it is ${formatSize(file.size)}).`;
+    if (!config.extensions.includes(extensionOf(file)) || (file.type && !accepted(file))) {
+      return config.messages.wrong_type;
+    }
+    if (file.size > config.max_bytes) {
+      return fill(config.messages.too_big, { size: formatSize(file.size) });
     }
     return "";
   }
@@ -78,12 +85,12 @@
     input.removeAttribute("aria-invalid");
     if (!file) {
       input.setCustomValidity("");
-      setStatus("");
+      showStatus("");
       return;
     }
     const problem = problemWith(file);
     input.setCustomValidity(problem);
-    setStatus(problem, Boolean(problem));
+    showStatus(problem, Boolean(problem));
     if (problem) {
       input.setAttribute("aria-invalid", "true");
       return;
@@ -108,7 +115,7 @@
       try {
         input.files = files;
       } catch (error2) {
-        setStatus("This browser cannot take a dropped picture: use the button instead.", true);
+        showStatus(message("upload_drop_unsupported"), true);
         return;
       }
     }
@@ -154,19 +161,8 @@
     }
   });
 
-  form.addEventListener("submit", () => {
-    setStatus("Uploading…");
-    window.setTimeout(() => {
-      submitButton.disabled = true; // no double submits
-    }, 0);
-  });
-
-  window.addEventListener("pageshow", (event) => {
-    if (event.persisted) {
-      submitButton.disabled = false;
-      setStatus("");
-    }
-  });
+  form.addEventListener("submit", () => showStatus(message("upload_sent")));
+  guardSubmit(form, submitButton, status);
 
   // A file kept by the browser (back button, reload) gets its preview back.
   if (input.files && input.files.length) {
