@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from handwriting import classifier
 from handwriting.frame import FRAME_SIZE
 from handwriting.ink import image_to_frame
 from handwriting.labels import LETTERS, NUM_CLASSES
@@ -111,7 +112,7 @@ def evaluate(model, data_dir):
         if not (Path(data_dir) / name).is_dir():
             continue
         x, y = load(Path(data_dir))
-        probabilities = model.predict(x[..., None], batch_size=512, verbose=0)
+        probabilities = np.concatenate([model.probabilities(x[i : i + 512]) for i in range(0, len(x), 512)])
         results[name] = score(probabilities, y, detailed=name == DETAILED_SET)
         print(f"{name:36s} n={results[name]['count']:6d}  top-1 {results[name]['top1']:.2%}  "
               f"top-3 {results[name]['top3']:.2%}")
@@ -122,11 +123,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--model", type=Path, default=MODELS_DIR / MODEL_FILE)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--runtime", choices=["keras", "litert"], default="keras",
+                        help="score the .keras model, or the LiteRT export the web app serves")
     args = parser.parse_args(argv)
 
-    import keras
-
-    model = keras.models.load_model(args.model)
+    model = classifier.load(args.model, args.runtime)
+    if not model.available:
+        raise SystemExit(model.error)
     metrics_path = args.model.parent / "metrics.json"
     metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else {}
     metrics["evaluation"] = evaluate(model, args.data_dir)
