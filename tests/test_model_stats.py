@@ -19,30 +19,30 @@ def test_shipped_metrics_are_all_shown():
     page = stats_page(METRICS, HISTORY, LAYERS)
     evaluation = METRICS["evaluation"]
     assert page.has_metrics
-    assert [row["name"] for row in page.evaluation] == list(evaluation)
+    assert [row["head"] for row in page.evaluation] == list(evaluation)
     for row in page.evaluation:
-        assert (row["count"], row["top1"], row["top3"]) == tuple(
-            evaluation[row["name"]][key] for key in ("count", "top1", "top3"))
+        assert row["cells"] == [evaluation[row["head"]][key] for key in ("count", "top1", "top3")]
     with_letters = [name for name, result in evaluation.items() if "per_letter" in result]
     assert list(page.per_letter["sets"]) == with_letters and page.per_letter["letters"] == list(LETTERS)
-    assert [row["letter"] for row in page.per_letter_rows] == list(LETTERS)
-    first = with_letters[0]
-    assert page.per_letter_rows[6]["values"][0] == evaluation[first]["per_letter"]["g"]
+    assert [row["head"] for row in page.per_letter_rows] == list(LETTERS)
+    assert page.per_letter_rows[6]["cells"] == [evaluation[name]["per_letter"]["g"] for name in with_letters]
     assert page.confusion["matrix"] == evaluation[CONFUSION_SET]["confusion"]
     assert page.most_confused == evaluation[CONFUSION_SET]["most_confused"]
-    assert page.training_data[0] == {"name": next(iter(METRICS["training"]["data"])),
-                                     **next(iter(METRICS["training"]["data"].values()))}
+    source, counts = next(iter(METRICS["training"]["data"].items()))
+    assert page.training_data[0] == {"head": source, "cells": [counts["train"], counts["validation"]]}
     assert page.parameters == page.total_parameters == METRICS["parameters"]
     assert {"label": "Epochs run", "value": str(METRICS["training"]["epochs_run"]), "kind": "text"} in page.facts
     assert [row["name"] for row in page.versions] == list(METRICS["versions"])
-    assert page.history == HISTORY and page.layers == LAYERS
+    assert page.history == HISTORY
+    assert page.layers == [{"head": layer["name"], "cells": [layer["type"], layer["output_shape"], layer["params"]]}
+                           for layer in LAYERS]
 
 
 def test_rows_without_test_pictures_are_named():
     matrix = METRICS["evaluation"][CONFUSION_SET]["confusion"]
     covered = [letter for letter, row in zip(LETTERS, matrix) if sum(row)]
     page = stats_page(METRICS, HISTORY, LAYERS)
-    assert [row["letter"] for row in page.confusion_rows if row["counts"] is not None] == covered
+    assert [row["head"] for row in page.confusion_rows if row["cells"] is not None] == covered
     if len(covered) < len(LETTERS):
         assert page.confusion_coverage == f"{covered[0]}–{covered[-1]}"
 
@@ -63,23 +63,22 @@ def test_partial_and_malformed_metrics_are_cleaned():
             "set-a": {"count": 10, "top1": math.nan, "per_letter": {"a": 0.5, "b": "x"}},
             "set-b": "not a result",
             CONFUSION_SET: {"confusion": [[3, 1], "bad row", [0, 0, 2.0, -4, None]],
-                            "most_confused": [{"true": "a", "predicted": "b", "count": 1}, 7]},
+                            "most_confused": [{"true": "a", "predicted": "b", "count": 1}, 7, {"true": "c"}]},
         },
         "training": {"data": {"pen": 100, "scans": {"validation": 5}}, "epochs_run": 4, "seed": True},
     }
     page = stats_page(metrics, [{"epoch": 1}, "junk"], LAYERS + ["junk", {"name": "odd", "params": "?"}])
-    assert page.evaluation == [{"name": "set-a", "count": 10, "top1": None, "top3": None},
-                               {"name": CONFUSION_SET, "count": None, "top1": None, "top3": None}]
+    assert page.evaluation == [{"head": "set-a", "cells": [10, None, None]},
+                               {"head": CONFUSION_SET, "cells": [None, None, None]}]
     assert page.per_letter["sets"] == {"set-a": {letter: 0.5 if letter == "a" else None for letter in LETTERS}}
     matrix = page.confusion["matrix"]
     assert len(matrix) == len(LETTERS) and all(len(row) == len(LETTERS) for row in matrix)
     assert matrix[0][:3] == [3, 1, 0] and matrix[2][:5] == [0, 0, 2, 0, 0] and sum(map(sum, matrix)) == 6
     assert page.confusion_coverage == "a, c"
     assert page.most_confused == [{"true": "a", "predicted": "b", "count": 1}]
-    assert page.training_data == [{"name": "pen", "train": 100, "validation": None},
-                                  {"name": "scans", "train": None, "validation": 5}]
+    assert page.training_data == [{"head": "pen", "cells": [100, None]}, {"head": "scans", "cells": [None, 5]}]
     assert page.parameters is None and page.total_parameters == 320 + 3354
-    assert page.layers[-1] == {"name": "odd", "type": "", "output_shape": "", "params": None}
+    assert page.layers[-1] == {"head": "odd", "cells": ["", "", None]}
     assert page.facts == [{"label": "Epochs run", "value": "4", "kind": "text"}]
     assert page.history == [{"epoch": 1}]
 

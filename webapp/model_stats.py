@@ -1,12 +1,15 @@
 """What the model stats page shows, shaped from metrics.json, history.json and the model's layers.
 
 Every part is optional: a missing file, a missing key or a value of the wrong type leaves that
-part out (None or an empty list), so the page always renders.
+part out (None or an empty list), so the page always renders. Table rows are {"head": the row's
+header, "cells": [values]}, in the order of the columns stats.html names.
 """
 
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
 
 from handwriting.labels import LETTERS
 
@@ -20,16 +23,16 @@ class StatsPage:
     model_file_bytes: int | None
     best_val_accuracy: float | None
     date: str | None
-    evaluation: list  # {"name", "count", "top1", "top3"} per evaluation set
+    evaluation: list  # rows: set name; pictures, top-1, top-3
     per_letter: dict | None  # {"letters": [...], "sets": {set name: {letter: share}}}, for the chart
-    per_letter_rows: list  # {"letter", "values": [share per set, in the order of per_letter's sets]}
+    per_letter_rows: list  # rows: letter; the share right in each set of per_letter
     confusion: dict | None  # {"letters": [...], "matrix": n × n counts}, for the heat map
-    confusion_rows: list  # {"letter", "counts": [...] or None when no test picture}, for the table
+    confusion_rows: list  # rows: true letter; counts per answer, or None when it has no picture
     confusion_coverage: str | None  # "a–s" when the test pictures cover only some letters
     most_confused: list  # {"true", "predicted", "count"}
-    layers: list  # {"name", "type", "output_shape", "params"}
+    layers: list  # rows: layer name; type, output shape, parameters
     total_parameters: int | None
-    training_data: list  # {"name", "train", "validation"}
+    training_data: list  # rows: source; training pictures, validation pictures
     facts: list  # {"label", "value", "kind"}, kind one of: text, number, percent, megabytes, duration
     versions: list  # {"name", "version"}
     history: list | None  # one mapping per epoch
@@ -46,7 +49,7 @@ def stats_page(metrics, history, layers, letters=LETTERS):
     layer_rows = [_layer(layer) for layer in layers or [] if isinstance(layer, Mapping)]
     parameters = _number(metrics.get("parameters"))
     if parameters is None and layer_rows:
-        parameters = sum(layer["params"] or 0 for layer in layer_rows)
+        parameters = sum(row["cells"][2] or 0 for row in layer_rows)
     return StatsPage(
         has_metrics=bool(metrics),
         parameters=_number(metrics.get("parameters")),
@@ -54,18 +57,16 @@ def stats_page(metrics, history, layers, letters=LETTERS):
         best_val_accuracy=_number(training.get("best_val_accuracy")),
         date=_text(metrics.get("date")),
         evaluation=[
-            {"name": name, "count": _number(result.get("count")), "top1": _number(result.get("top1")),
-             "top3": _number(result.get("top3"))}
+            _row(name, *(_number(result.get(key)) for key in ("count", "top1", "top3")))
             for name, result in evaluation.items()
         ],
         per_letter={"letters": list(letters), "sets": per_letter} if per_letter else None,
         per_letter_rows=[
-            {"letter": letter, "values": [shares[letter] for shares in per_letter.values()]}
-            for letter in letters
+            _row(letter, *(shares[letter] for shares in per_letter.values())) for letter in letters
         ] if per_letter else [],
         confusion={"letters": list(letters), "matrix": matrix} if matrix else None,
         confusion_rows=[
-            {"letter": letter, "counts": row if sum(row) else None} for letter, row in zip(letters, matrix)
+            {"head": letter, "cells": row if sum(row) else None} for letter, row in zip(letters, matrix)
         ] if matrix else [],
         confusion_coverage=_coverage(matrix, letters),
         most_confused=_most_confused(_mapping(evaluation.get(CONFUSION_SET)).get("most_confused")),
@@ -77,6 +78,10 @@ def stats_page(metrics, history, layers, letters=LETTERS):
                   for name, version in _mapping(metrics.get("versions")).items()],
         history=_history(history),
     )
+
+
+def _row(head, *cells):
+    return {"head": head, "cells": list(cells)}
 
 
 def _mapping(value):
@@ -144,13 +149,13 @@ def _most_confused(pairs):
     return [
         {"true": _text(pair.get("true")) or "?", "predicted": _text(pair.get("predicted")) or "?",
          "count": _number(pair.get("count"))}
-        for pair in pairs if isinstance(pair, Mapping)
+        for pair in pairs if isinstance(pair, Mapping) and _number(pair.get("count")) is not None
     ]
 
 
 def _layer(layer):
-    return {"name": _text(layer.get("name")) or "", "type": _text(layer.get("type")) or "",
-            "output_shape": _text(layer.get("output_shape")) or "", "params": _number(layer.get("params"))}
+    return _row(_text(layer.get("name")) or "", _text(layer.get("type")) or "",
+                _text(layer.get("output_shape")) or "", _number(layer.get("params")))
 
 
 def _training_data(data):
@@ -158,26 +163,25 @@ def _training_data(data):
     rows = []
     for name, counts in _mapping(data).items():
         counts = counts if isinstance(counts, Mapping) else {"train": counts}
-        rows.append({"name": str(name), "train": _number(counts.get("train")),
-                     "validation": _number(counts.get("validation"))})
+        rows.append(_row(str(name), _number(counts.get("train")), _number(counts.get("validation"))))
     return rows
 
 
 def _facts(metrics, training):
     """The training facts that are present, in the order shown."""
     facts = [
-        ("Epochs run", _text(training.get("epochs_run")), "text"),
-        ("Best epoch", _text(training.get("best_epoch")), "text"),
-        ("Best validation accuracy", _number(training.get("best_val_accuracy")), "percent"),
-        ("Batch size", _number(training.get("batch_size")), "number"),
-        ("Pictures per epoch", _number(training.get("samples_per_epoch")), "number"),
-        ("Random seed", _text(training.get("seed")), "text"),
-        ("Training time", _number(training.get("wall_seconds")), "duration"),
-        ("Machine", _text(training.get("machine")), "text"),
-        ("Date", _text(metrics.get("date")), "text"),
-        ("Source", _text(metrics.get("source")), "text"),
-        ("Parameters", _number(metrics.get("parameters")), "number"),
-        ("Model file", _number(metrics.get("model_file_bytes")), "megabytes"),
+        (_l("Epochs run"), _text(training.get("epochs_run")), "text"),
+        (_l("Best epoch"), _text(training.get("best_epoch")), "text"),
+        (_l("Best validation accuracy"), _number(training.get("best_val_accuracy")), "percent"),
+        (_l("Batch size"), _number(training.get("batch_size")), "number"),
+        (_l("Pictures per epoch"), _number(training.get("samples_per_epoch")), "number"),
+        (_l("Random seed"), _text(training.get("seed")), "text"),
+        (_l("Training time"), _number(training.get("wall_seconds")), "duration"),
+        (_l("Machine"), _text(training.get("machine")), "text"),
+        (_l("Date"), _text(metrics.get("date")), "text"),
+        (_l("Source"), _text(metrics.get("source")), "text"),
+        (_l("Parameters"), _number(metrics.get("parameters")), "number"),
+        (_l("Model file"), _number(metrics.get("model_file_bytes")), "megabytes"),
     ]
     return [{"label": label, "value": value, "kind": kind}
             for label, value, kind in facts if value is not None and value != ""]
