@@ -1,4 +1,4 @@
-"""The served model: LiteRT when its export matches, Keras otherwise; both give the same answers."""
+"""The classifier the app serves with: LiteRT when its export matches, Keras otherwise; both give the same answers."""
 
 import html
 import io
