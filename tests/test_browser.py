@@ -99,6 +99,15 @@ def test_undo_removes_the_last_stroke(page):
     assert "t" in recognised(page)[:3]
 
 
+def test_drawing_sent_back_with_an_error_is_on_the_canvas_again(page):
+    draw(page, "t")
+    page.evaluate("document.getElementById('draw-csrf-token').value = 'stale'")
+    page.click("#recognize")
+    page.wait_for_selector("#error")  # the home page again, with the error
+    assert page.get_attribute("#undo", "aria-disabled") == "false"
+    assert "t" in recognised(page)[:3]  # sent again as it came back
+
+
 def test_drawing_canvas_says_what_it_is_for(page):
     canvas = page.locator("#draw-canvas")
     assert canvas.get_attribute("role") == "application"
