@@ -5,10 +5,16 @@ import pytest
 from webapp import create_app
 
 
+def database_url(tmp_path):
+    """A fresh SQLite database of the test's own."""
+    return f"sqlite:///{tmp_path / 'corrections.sqlite3'}"
+
+
 @pytest.fixture
-def app():
-    """The app with the shipped model, CSRF off (CSRF has its own tests)."""
-    return create_app({"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False})
+def app(tmp_path):
+    """The app with the shipped model and a fresh database, CSRF off (CSRF has its own tests)."""
+    return create_app({"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
+                       "DATABASE_URL": database_url(tmp_path)})
 
 
 @pytest.fixture
@@ -17,9 +23,9 @@ def client(app):
 
 
 @pytest.fixture
-def csrf_app():
+def csrf_app(tmp_path):
     """The app as it runs in production: CSRF on."""
-    return create_app({"TESTING": True, "SECRET_KEY": "test"})
+    return create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url(tmp_path)})
 
 
 def csrf_token(client, path="/"):

@@ -108,7 +108,8 @@ def test_api_blank_and_errors(client):
 def test_healthz(client):
     model = client.application.extensions["letter_model"]
     assert client.get("/healthz").get_json() == {"status": "ok", "runtime": "litert",
-                                                 "runtime_reason": model.runtime_reason}
+                                                 "runtime_reason": model.runtime_reason,
+                                                 "database": {"status": "ok"}}
 
 
 def test_missing_model_keeps_pages_up_and_answers_503(tmp_path):

@@ -7,6 +7,10 @@ import numpy as np
 
 IMAGES_MAGIC = 2051
 LABELS_MAGIC = 2049
+# The files of an image folder: ../shared/data's image sets, exported corrections.
+IMAGES_FILE = "images-idx3-ubyte.gz"
+LABELS_FILE = "labels-idx1-ubyte.gz"
+INDEX_FILE = "index.csv.gz"
 
 
 def read_idx(path):

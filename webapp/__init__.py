@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from webapp import api, errors, forms, i18n, pages, reading, security, uploads
+from webapp import api, corrections, db, errors, forms, i18n, pages, reading, security, uploads
 from webapp.in_memory_request import InMemoryRequest
 from webapp.model import load_letter_model
 
@@ -43,9 +43,12 @@ def create_app(test_config=None):
     i18n.init_app(app)
     forms.init_app(app)
     security.init_app(app)
+    db.init_app(app)
+    corrections.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(reading.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(corrections.bp)
     forms.csrf.exempt(api.bp)
     errors.init_app(app, api.PREFIX, pages.render_home)
     app.extensions["letter_model"] = load_letter_model(app.config["MODEL_PATH"], app.config["MODEL_RUNTIME"])

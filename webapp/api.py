@@ -4,7 +4,7 @@ from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 
 from handwriting.ink import WORK_SIDE
-from webapp import errors
+from webapp import db, errors
 from webapp.images import decode_data_url, open_sent_image
 from webapp.input_errors import MalformedRequest, UnsupportedContentType
 from webapp.model import letter_model
@@ -59,7 +59,8 @@ def read():
 
 @bp.get("/healthz")
 def healthz():
+    """The model decides the status (503 without one); the database's state is reported beside it."""
     model = letter_model()
     if not model.available:
-        return jsonify(status="unavailable", error=model.error), 503
-    return jsonify(status="ok", runtime=model.runtime, runtime_reason=model.runtime_reason)
+        return jsonify(status="unavailable", error=model.error, database=db.health()), 503
+    return jsonify(status="ok", runtime=model.runtime, runtime_reason=model.runtime_reason, database=db.health())

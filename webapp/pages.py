@@ -8,6 +8,7 @@ from handwriting import classifier
 from handwriting.ink import WORK_SIDE
 from webapp import errors, uploads
 from webapp.artifacts import artifact
+from webapp.corrections import feedback_form
 from webapp.forms import DrawForm, UploadForm, error_status
 from webapp.images import decode_data_url, open_sent_image
 from webapp.model import letter_model
@@ -46,7 +47,7 @@ def upload():
     form = UploadForm()
     if not form.validate_on_submit():
         return render_home(status=error_status(form), upload_form=form)
-    return _recognize_page(form.image.data.read())
+    return _recognize_page(form.image.data.read(), "upload")
 
 
 @bp.post("/draw")
@@ -55,21 +56,23 @@ def draw():
     if not form.validate_on_submit():
         return render_home(form.drawing.errors[0] if form.drawing.errors else None, error_status(form),
                            draw_form=form)
-    return _recognize_page(decode_data_url(form.drawing.data))
+    return _recognize_page(decode_data_url(form.drawing.data), "canvas")
 
 
-def _recognize_page(data):
+def _recognize_page(data, source):
     model = letter_model()
     if not model.available:
         return render_home(model.error, 503)
     image = open_sent_image(data, max_side=WORK_SIDE)
     result = recognize(image, model)
+    frame_url = None if result.blank else png_data_url(result.frame)
     return render_template(
         "result.html",
         predictions=result.predictions,
         blank=result.blank,
         input_url=png_data_url(result.grey, PREVIEW_SIDE),
-        frame_url=None if result.blank else png_data_url(result.frame),
+        frame_url=frame_url,
+        feedback=feedback_form(frame_url, result.predictions, source),
         history=artifact("history.json"),
         model_error=None,
     )

@@ -1,0 +1,277 @@
+"""Corrections: the result page's form, what POST /corrections keeps and refuses, abuse limits,
+the review page, and `flask corrections export`."""
+
+import base64
+import csv
+import gzip
+import io
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import csrf_token, database_url
+from handwriting.frame import FRAME_SIZE
+from handwriting.labels import LETTERS
+from pictures import data_url, draw_letter, encode
+from training.idx import IMAGES_FILE, INDEX_FILE, LABELS_FILE, read_idx
+from webapp import correction_store, create_app
+from webapp.artifacts import artifact
+from webapp.correction_store import Correction
+from webapp.db import db
+
+X_PNG = encode(draw_letter("x"))
+FIELDS = re.compile(r'<input id="feedback-(frame|guesses|source)" name="\w+" type="hidden" value="([^"]*)"')
+
+
+def make_app(tmp_path, **config):
+    return create_app({"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
+                       "DATABASE_URL": database_url(tmp_path), **config})
+
+
+def stored(app):
+    with app.app_context():
+        return db.session.scalars(db.select(Correction).order_by(Correction.id)).all()
+
+
+def feedback_fields(response):
+    """What the result page's feedback form posts besides the button pressed."""
+    return dict(FIELDS.findall(response.get_data(as_text=True)))
+
+
+def drawn(client, letter="x"):
+    return feedback_fields(client.post("/draw", data={"drawing": data_url(encode(draw_letter(letter)))}))
+
+
+def sent_frame(fields):
+    """The frame the feedback form carries, as pixels."""
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(fields["frame"].split(",", 1)[1]))))
+
+
+def frame_url(pixels, mode="L"):
+    return data_url(encode(Image.fromarray(np.asarray(pixels, dtype=np.uint8)).convert(mode)))
+
+
+def test_result_page_carries_the_frame_guesses_and_source_and_nothing_is_kept_before_a_click(client, app):
+    fields = drawn(client)
+    frame = sent_frame(fields)
+    assert frame.shape == (FRAME_SIZE, FRAME_SIZE) and frame.dtype == np.uint8 and frame.max() > 200
+    assert frame[0, 0] == 0  # white ink on black, as the model saw it
+    assert fields["guesses"][0] == "x" and len(set(fields["guesses"])) == len(fields["guesses"]) == 5
+    assert fields["source"] == "canvas"
+    upload = client.post("/upload", data={"image": (io.BytesIO(X_PNG), "x.png")})
+    assert feedback_fields(upload)["source"] == "upload"
+    page = upload.get_data(as_text=True)
+    assert "Never your picture, your IP address or a cookie" in page
+    assert page.count('type="radio" name="letter"') == 26
+    assert stored(app) == []
+
+
+def test_blank_result_has_no_feedback_form(client):
+    blank = encode(Image.new("L", (280, 280), 255))
+    page = client.post("/draw", data={"drawing": data_url(blank)}).get_data(as_text=True)
+    assert 'id="feedback"' not in page
+
+
+def test_right_and_wrong_keep_what_the_page_says(client, app):
+    fields = drawn(client)
+    right = client.post("/corrections", data={**fields, "verdict": "right"})
+    assert right.status_code == 201 and "the model was right, it was X" in right.get_data(as_text=True)
+    wrong = client.post("/corrections?lang=es", data={**fields, "verdict": "wrong", "letter": "k"})
+    assert wrong.status_code == 201
+    first, second = stored(app)
+    assert (first.label, second.label) == ("x", "k")
+    assert first.model_was_right and not second.model_was_right
+    assert first.guesses == fields["guesses"] and first.source == "canvas"
+    assert (first.language, second.language) == ("en", "es")
+    with app.test_request_context():
+        metrics = artifact("metrics.json")
+    assert first.model_version == f"{metrics['date']} {metrics['export']['keras_sha256'][:12]}"
+    assert np.array_equal(first.pixels, sent_frame(fields))
+    assert set(vars(first)) - {"_sa_instance_state"} == {
+        "id", "created_at", "frame", "label", "guesses", "source", "model_version", "language"}
+
+
+BAD = [
+    ({"verdict": "wrong"}, "Choose the letter it was"),
+    ({"verdict": "wrong", "letter": "A"}, "Choose the letter it was"),
+    ({"verdict": "wrong", "letter": "ab"}, "Choose the letter it was"),
+    ({"verdict": "wrong", "letter": "ä"}, "Choose the letter it was"),
+    ({"verdict": "maybe"}, "Invalid value"),
+    ({"verdict": "right", "guesses": "x1"}, "Invalid input"),
+    ({"verdict": "right", "guesses": "xx"}, "different letters"),
+    ({"verdict": "right", "guesses": "abcdef"}, "Invalid input"),
+    ({"verdict": "right", "source": "camera"}, "Invalid value"),
+    ({"verdict": "right", "frame": "hello"}, "28×28 grey PNG"),
+    ({"verdict": "right", "frame": frame_url(np.full((27, 28), 255))}, "28×28 grey PNG"),
+    ({"verdict": "right", "frame": frame_url(np.full((28, 28), 255), "RGB")}, "28×28 grey PNG"),
+    ({"verdict": "right", "frame": data_url(encode(Image.new("L", (28, 28), 255), "GIF"), "image/gif")},
+     "28×28 grey PNG"),
+    ({"verdict": "right", "frame": frame_url(np.zeros((28, 28)))}, "blank"),
+    ({"verdict": "right", "frame": "data:image/png;base64," + "A" * 5000}, "Field cannot be longer"),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), BAD)
+def test_bad_corrections_are_refused_with_a_message_and_kept_nowhere(client, app, change, message):
+    response = client.post("/corrections", data={**drawn(client), **change})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert stored(app) == []
+
+
+def test_the_form_needs_its_csrf_token(csrf_app):
+    client = csrf_app.test_client()
+    token = csrf_token(client)
+    page = client.post("/draw", data={"drawing": data_url(X_PNG), "csrf_token": token})
+    fields = feedback_fields(page)
+    assert client.post("/corrections", data={**fields, "verdict": "right"}).status_code == 400
+    assert stored(csrf_app) == []
+    form_token = re.search(r'id="feedback".*?name="csrf_token" type="hidden" value="([^"]+)"',
+                           page.get_data(as_text=True), re.S)[1]
+    ok = client.post("/corrections", data={**fields, "verdict": "right", "csrf_token": form_token})
+    assert ok.status_code == 201 and len(stored(csrf_app)) == 1
+
+
+def test_posts_are_rate_limited_per_client(tmp_path):
+    app = make_app(tmp_path, CORRECTIONS_RATE_LIMIT="2 per minute")
+    client = app.test_client()
+    fields = drawn(client)
+    assert [client.post("/corrections", data={**fields, "verdict": "right"}).status_code
+            for _ in range(2)] == [201, 201]
+    third = client.post("/corrections", data={**fields, "verdict": "right"})
+    assert third.status_code == 429 and int(third.headers["Retry-After"]) > 0
+    assert "faster than we can take them" in third.get_data(as_text=True)
+    other = client.post("/corrections", data={**fields, "verdict": "right"},
+                        environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert other.status_code == 201
+    assert len(stored(app)) == 3
+
+
+def test_past_the_daily_cap_posts_answer_503_until_tomorrow(tmp_path):
+    app = make_app(tmp_path, CORRECTIONS_PER_DAY=3)
+    client = app.test_client()
+    fields = drawn(client)
+    statuses = [client.post("/corrections", data={**fields, "verdict": "right"}).status_code for _ in range(5)]
+    assert statuses == [201, 201, 201, 503, 503]
+    full = client.post("/corrections", data={**fields, "verdict": "right"})
+    assert "kept all the corrections we take in a day" in full.get_data(as_text=True)
+    assert 0 < int(full.headers["Retry-After"]) <= 86_401
+    assert len(stored(app)) == 3
+
+
+def test_usage_counts_how_often_the_model_was_right_per_letter(client, app):
+    fields = drawn(client)
+    for verdict, letter in [("right", ""), ("right", ""), ("wrong", "k"), ("wrong", "x")]:
+        client.post("/corrections", data={**fields, "verdict": verdict, "letter": letter})
+    with app.app_context():
+        usage = correction_store.usage()
+    assert usage.count == 4 and usage.right == 3
+    assert usage.per_letter == {"k": (1, 0), "x": (3, 3)}
+
+
+# The review page.
+
+def admin_app(tmp_path, **config):
+    return create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url(tmp_path),
+                       "ADMIN_TOKEN": "owner-token", **config})
+
+
+def add_corrections(app, labels):
+    with app.app_context():
+        for label in labels:
+            frame = np.zeros((FRAME_SIZE, FRAME_SIZE), np.uint8)
+            frame[8:20, 12:16] = 255
+            correction_store.add(frame, label, "xyz", "upload", "v1", "en", cap=10_000)
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/review"), ("POST", "/review/login"),
+                                              ("POST", "/review/logout"), ("POST", "/review/1/delete")])
+def test_review_is_off_without_an_admin_token(client, method, path):
+    response = client.open(path, method=method, headers={"X-Admin-Token": ""})
+    assert response.status_code == 404
+
+
+def test_review_asks_for_the_token_and_lists_corrections_as_pictures(tmp_path):
+    app = admin_app(tmp_path)
+    add_corrections(app, "abc")
+    client = app.test_client()
+    login_page = client.get("/review").get_data(as_text=True)
+    assert 'name="token"' in login_page and "review-item" not in login_page
+    wrong = client.post("/review/login", data={"token": "guess", "csrf_token": csrf_token(client, "/review")})
+    assert wrong.status_code == 403 and "not the admin token" in wrong.get_data(as_text=True)
+    assert client.post("/review/login", data={"token": "owner-token"}).status_code == 400  # no CSRF token
+    ok = client.post("/review/login", data={"token": "owner-token", "csrf_token": csrf_token(client, "/review")})
+    assert ok.status_code == 303
+    page = client.get("/review").get_data(as_text=True)
+    assert page.count('class="review-item"') == 3
+    assert page.count('src="data:image/png;base64,') == 3
+    assert page.index('data-id="3"') < page.index('data-id="1"')  # newest first
+    header_client = app.test_client()
+    assert header_client.get("/review", headers={"X-Admin-Token": "owner-token"}).get_data(
+        as_text=True).count('class="review-item"') == 3
+    assert "review-item" not in header_client.get("/review", headers={"X-Admin-Token": "owner-tokeN"}).get_data(
+        as_text=True)
+
+
+def test_review_pages_through_older_corrections(tmp_path):
+    app = admin_app(tmp_path, REVIEW_PAGE_SIZE=2)
+    add_corrections(app, "abcde")
+    client = app.test_client()
+    headers = {"X-Admin-Token": "owner-token"}
+    first = client.get("/review", headers=headers).get_data(as_text=True)
+    assert re.findall(r'data-id="(\d+)"', first) == ["5", "4"]
+    older = re.search(r'id="older" href="([^"]+)"', first)[1]
+    assert re.findall(r'data-id="(\d+)"', client.get(older, headers=headers).get_data(as_text=True)) == ["3", "2"]
+
+
+def test_review_deletes_with_a_csrf_protected_post(tmp_path):
+    app = admin_app(tmp_path)
+    add_corrections(app, "ab")
+    client = app.test_client()
+    client.post("/review/login", data={"token": "owner-token", "csrf_token": csrf_token(client, "/review")})
+    assert client.post("/review/1/delete").status_code == 400  # no CSRF token
+    assert [c.label for c in stored(app)] == ["a", "b"]
+    token = csrf_token(client, "/review")
+    assert client.post("/review/1/delete", data={"csrf_token": token}).status_code == 303
+    assert [c.label for c in stored(app)] == ["b"]
+    stranger = app.test_client()
+    assert stranger.post("/review/2/delete", data={"csrf_token": csrf_token(stranger, "/review")}).status_code == 403
+    # A script with the token in a header (which another site cannot make a browser send).
+    assert app.test_client().post("/review/2/delete", headers={"X-Admin-Token": "owner-token"}).status_code == 303
+    assert stored(app) == []
+    client.post("/review/logout", data={"csrf_token": token})
+    assert "review-list" not in client.get("/review").get_data(as_text=True)
+
+
+def test_a_new_token_logs_everyone_out(tmp_path):
+    app = admin_app(tmp_path)
+    client = app.test_client()
+    client.post("/review/login", data={"token": "owner-token", "csrf_token": csrf_token(client, "/review")})
+    assert 'id="review-heading"' in client.get("/review").get_data(as_text=True)
+    app.config["ADMIN_TOKEN"] = "a-new-token"
+    assert 'name="token"' in client.get("/review").get_data(as_text=True)
+
+
+# Export.
+
+def test_export_writes_a_training_folder_like_the_shared_data(tmp_path, app):
+    add_corrections(app, "azm")
+    out = tmp_path / "exported"
+    result = app.test_cli_runner().invoke(args=["corrections", "export", str(out)])
+    assert result.exit_code == 0 and "Wrote 3 corrections" in result.output
+    with gzip.open(out / IMAGES_FILE, "rb") as f:
+        assert int.from_bytes(f.read(4), "big") == 2051
+    with gzip.open(out / LABELS_FILE, "rb") as f:
+        assert int.from_bytes(f.read(4), "big") == 2049
+    images, labels = read_idx(out / IMAGES_FILE), read_idx(out / LABELS_FILE)
+    assert images.shape == (3, 28, 28) and images.dtype == np.uint8
+    assert images[0, 0, 0] == 0 and images[0, 10, 13] == 255  # white ink on black
+    assert labels.tolist() == [1, 26, 13]
+    with gzip.open(out / INDEX_FILE, "rt", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["label"], r["char"], r["source"], r["model_version"]) for r in rows] == [
+        ("1", "a", "upload", "v1"), ("26", "z", "upload", "v1"), ("13", "m", "upload", "v1")]
+    assert rows[0]["created_at"].endswith("Z") and rows[0]["language"] == "en"
+    assert LETTERS[labels[2] - 1] == "m"
