@@ -116,17 +116,34 @@ def test_drawing_canvas_says_what_it_is_for(page):
     assert "Esc" in hint.inner_text()
 
 
-@pytest.mark.parametrize("path", ["/", "/read", "/stats"])
-def test_pages_run_their_scripts_without_errors(browser, base_url, path):
-    """No console error (a CSP violation is one) and no uncaught exception."""
-    page = browser.new_page()
+def watch_errors(page):
+    """The console errors (a CSP violation is one) and uncaught exceptions `page` will have."""
     problems = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
+    return problems
+
+
+@pytest.mark.parametrize("path, charts", [("/", []), ("/read", []),
+                                          ("/stats", ["per-letter-chart", "accuracy-chart", "loss-chart"])])
+def test_pages_run_their_scripts_without_errors(browser, base_url, path, charts):
+    page = browser.new_page()
+    problems = watch_errors(page)
     page.goto(base_url + path)
     page.wait_for_load_state("networkidle")
     assert page.evaluate("typeof window.LetterScanner.message") == "function"
+    for chart in charts:
+        assert page.evaluate(f"Chart.getChart('{chart}').data.datasets.length") >= 1
     page.close()
+    assert problems == []
+
+
+def test_result_page_draws_its_charts_without_errors(page):
+    problems = watch_errors(page)
+    draw(page, "t")
+    recognised(page)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("Chart.getChart('accuracy-chart').data.datasets[0].label") == "Train"
     assert problems == []
 
 
