@@ -8,7 +8,7 @@ removed, specks dropped, then `handwriting.frame.ink_to_frame`.
 import functools
 
 import numpy as np
-from PIL import Image, ImageFilter, ImageOps
+from PIL import ExifTags, Image, ImageFilter, ImageOps
 from scipy import ndimage
 
 from handwriting.frame import ink_to_frame
@@ -41,14 +41,28 @@ def _stretch(values):
     return np.where(finite, (values - low) / (high - low), 1.0).astype(np.float32)
 
 
+def _fit(image, max_side):
+    """The image shrunk to fit in a `max_side` square, as a new image (never a full-size copy).
+
+    Pillow's reduce() step, which makes shrinking a big picture fast, has no 16-bit modes: those
+    are resized in one step.
+    """
+    scale = max_side / max(image.size)
+    if scale >= 1:
+        return image
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    reducing_gap = None if image.mode.startswith("I;16") else 2.0
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=reducing_gap)
+
+
 def to_grey(image, max_side=WORK_SIDE):
     """Flatten any Pillow image to float32 grey in [0, 1] (white paper = 1), upright, at most
     `max_side` pixels on a side."""
-    image = ImageOps.exif_transpose(image)
     if getattr(image, "n_frames", 1) > 1:
         image.seek(0)
-    image = _convertible(image)
-    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    if image.getexif().get(ExifTags.Base.Orientation, 1) != 1:
+        image = ImageOps.exif_transpose(image)  # a full-size copy: only for a picture to turn
+    image = _fit(_convertible(image), max_side)
     if image.mode in _HIGH_DEPTH_MODES:
         return _stretch(image)
     if image.mode in _ALPHA_MODES or "transparency" in image.info:

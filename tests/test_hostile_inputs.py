@@ -375,3 +375,95 @@ def test_the_app_starts_without_a_usable_model(tmp_path, model_file):
     assert health.status_code == 503 and health.get_json()["status"] == "unavailable"
     assert_home_page(client.post("/upload", **upload(letter_png())), 503, model_error)
     assert_home_page(client.post("/draw", data={"drawing": data_url(letter_png())}), 503, model_error)
+
+
+# --- one file limit for every way in -------------------------------------------------------------
+
+FILE_LIMIT = 5 * 1024 * 1024
+
+
+def jpeg_of_size(size):
+    """A letter JPEG padded after its end marker to exactly `size` bytes: readable, and as big as wanted."""
+    data = encode(draw_letter("t").convert("RGB"), "JPEG", quality=95)
+    return data + b"\0" * (size - len(data))
+
+
+SEND_WAYS = {
+    "api-multipart": lambda client, data: client.post("/api/predict", **upload(data, "t.jpg")),
+    "api-json-data-url": lambda client, data: client.post("/api/predict", json={"image": data_url(data, "image/jpeg")}),
+    "upload-form": lambda client, data: client.post("/upload", **upload(data, "t.jpg")),
+    "draw-form": lambda client, data: client.post("/draw", data={"drawing": data_url(data, "image/jpeg")}),
+}
+
+
+@pytest.mark.parametrize("way", SEND_WAYS)
+def test_the_5_mb_limit_holds_for_every_way_in(client, way):
+    """Issue 15: a data URL (API or canvas) just over 5 MB was read; now each way refuses it alike."""
+    assert SEND_WAYS[way](client, jpeg_of_size(FILE_LIMIT)).status_code == 200
+    refused = SEND_WAYS[way](client, jpeg_of_size(FILE_LIMIT + 1))
+    assert refused.status_code == 413
+    assert "The picture is larger than 5 MB." in html.unescape(refused.get_data(as_text=True))
+
+
+# --- crafted requests: a 4xx and no traceback -----------------------------------------------------
+
+NESTED_JSON = b"[" * 1000 + b"]" * 1000
+
+
+@pytest.mark.parametrize("path", ["/api/predict", "/api/read"])
+@pytest.mark.parametrize("body", [NESTED_JSON, b'{"image": ' + b"[" * 100_000], ids=["1000-deep", "100000-open"])
+def test_deeply_nested_json_is_a_400_without_a_traceback(client, caplog, path, body):
+    response = client.post(path, data=body, content_type="application/json")
+    assert_api_error(response, 400, "nested too deeply")
+    assert response.get_json()["code"] == "malformed"
+    assert not [record for record in caplog.records if record.exc_info or record.levelname == "ERROR"]
+    assert_still_healthy(client)
+
+
+def many_parts(count):
+    body = "".join(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="f{n}"\r\n\r\nx\r\n' for n in range(count))
+    return {"data": body + f"--{BOUNDARY}--\r\n", "content_type": f"multipart/form-data; boundary={BOUNDARY}"}
+
+
+def test_too_many_form_parts_have_their_own_message(client):
+    """Over 1,000 parts used to be answered "a picture may be at most 5 MB"."""
+    response = client.post("/api/predict", **many_parts(1001))
+    assert_api_error(response, 413, "The form has more than 1000 parts")
+    assert response.get_json()["code"] == "too_many_parts"
+    for path in ["/upload", "/draw"]:
+        page = client.post(path, **many_parts(1001))
+        assert_home_page(page, 413, "The form has more than 1000 parts")
+        assert "The request is too large" not in page.get_data(as_text=True)
+    assert_still_healthy(client)
+
+
+# --- pictures in any mode, at any size ------------------------------------------------------------
+
+
+def big_letter(mode, side, ink, paper):
+    return draw_letter("l", size=side, width=side // 20, ink=ink, paper=paper, mode=mode, scale=side / 280)
+
+
+SIXTEEN_BIT = [
+    pytest.param("PNG", 1536, id="png-1536"),
+    pytest.param("TIFF", 1536, id="tiff-1536"),
+    pytest.param("PNG", 3000, id="png-3000"),
+]
+
+
+@pytest.mark.parametrize(("fmt", "side"), SIXTEEN_BIT)
+def test_16_bit_grey_pictures_of_any_size_are_read(client, fmt, side):
+    """Pillow's reduce() has no 16-bit modes: from 1536 px these were a 500."""
+    data = encode(big_letter("I;16", side, 0, 65535), fmt)
+    assert Image.open(io.BytesIO(data)).mode.startswith("I;16")
+    assert assert_prediction(client.post("/api/predict", **upload(data, f"l.{fmt.lower()}"))) == (
+        assert_prediction(client.post("/api/predict", **upload(letter_png("l")))))
+
+
+def test_a_wide_16_bit_line_is_read(client):
+    """The read page analyses up to 1600 px: a 16-bit picture from 6400 px wide was a 500."""
+    line = Image.new("I;16", (6400, 400), 65535)
+    line.paste(big_letter("I;16", 400, 0, 65535), (3000, 0))
+    response = client.post("/api/read", **upload(encode(line)))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert len(response.get_json()["letters"]) == 1

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from handwriting.ink import WORK_SIDE
 from webapp import db, errors
-from webapp.images import decode_data_url, open_sent_image
+from webapp.images import decode_data_url, sent_image
 from webapp.input_errors import MalformedRequest, UnsupportedContentType
 from webapp.model import letter_model
 from webapp.recognition import read_line, recognize
@@ -18,7 +18,10 @@ errors.register_json_errors(bp)
 def sent_picture():
     """The picture's bytes from a multipart field `image` or JSON {"image": "data:…"}."""
     if request.mimetype == "application/json":
-        payload = request.get_json(silent=True)
+        try:
+            payload = request.get_json(silent=True)
+        except RecursionError:  # JSON nested deeper than Python's parser goes
+            raise MalformedRequest(_("The JSON is nested too deeply.")) from None
         if not isinstance(payload, dict) or not isinstance(payload.get("image"), str):
             raise MalformedRequest(_('Send JSON like {"image": "data:image/png;base64,…"}.'))
         return decode_data_url(payload["image"])
@@ -44,7 +47,8 @@ def predict():
     model = letter_model()
     if not model.available:
         return _unavailable(model)
-    result = recognize(open_sent_image(sent_picture(), max_side=WORK_SIDE), model)
+    with sent_image(sent_picture(), max_side=WORK_SIDE) as image:
+        result = recognize(image, model)
     return jsonify(predictions=result.predictions, blank=result.blank)
 
 
@@ -54,7 +58,9 @@ def read():
     model = letter_model()
     if not model.available:
         return _unavailable(model)
-    return jsonify(read_line(open_sent_image(sent_picture()), model).as_json())
+    with sent_image(sent_picture()) as image:
+        reading = read_line(image, model)
+    return jsonify(reading.as_json())
 
 
 @bp.get("/healthz")

@@ -11,11 +11,12 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from handwriting.segment import TooManyLetters
-from webapp.input_errors import InputError, PictureTooLarge, UnsupportedContentType, UnsupportedPicture
+from webapp.input_errors import (InputError, PictureTooLarge, TooManyFormParts, UnsupportedContentType,
+                                 UnsupportedPicture)
 from webapp import uploads
 
 # The status of each kind of bad input; any other InputError is a 400.
-STATUS_OF_INPUT = {PictureTooLarge: 413, UnsupportedPicture: 415, UnsupportedContentType: 415}
+STATUS_OF_INPUT = {PictureTooLarge: 413, TooManyFormParts: 413, UnsupportedPicture: 415, UnsupportedContentType: 415}
 # Stable codes for programs, by HTTP status, for errors that are not InputErrors.
 CODE_OF_STATUS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
                   415: "unsupported_type", 429: "too_many_requests", 500: "internal_error",

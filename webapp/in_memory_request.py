@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 
-from webapp.input_errors import MalformedRequest
+from webapp.input_errors import MalformedRequest, TooManyFormParts
 
 
 class StrictFormDataParser(FormDataParser):
@@ -38,4 +38,9 @@ class InMemoryRequest(Request):
             if isinstance(error, ValueError):
                 raise MalformedRequest(_(
                     "The upload is malformed: send well-formed multipart/form-data with UTF-8 headers.")) from None
+            if self.content_length is not None and self.content_length <= self.max_content_length:
+                # A body within the size limit, whose fields are bounded by it too
+                # (MAX_FORM_MEMORY_SIZE), can only have broken the limit on form parts.
+                raise TooManyFormParts(_("The form has more than %(limit)d parts: send one picture.",
+                                         limit=self.max_form_parts)) from None
             raise

@@ -45,6 +45,12 @@ class PictureTooLarge(InputError):
     code = "too_large"
 
 
+class TooManyFormParts(InputError):
+    """More parts in a multipart form than the parser takes (a picture is one part)."""
+
+    code = "too_many_parts"
+
+
 class PictureTooSmall(InputError):
     """Too few pixels to show a letter."""
 

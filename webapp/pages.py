@@ -10,7 +10,7 @@ from webapp import errors, uploads
 from webapp.artifacts import artifact
 from webapp.corrections import feedback_form
 from webapp.forms import DrawForm, UploadForm, error_status
-from webapp.images import decode_data_url, open_sent_image
+from webapp.images import decode_data_url, sent_image
 from webapp.model import letter_model
 from webapp.model_stats import stats_page
 from webapp.recognition import PREVIEW_SIDE, png_data_url, recognize
@@ -63,8 +63,8 @@ def _recognize_page(data, source):
     model = letter_model()
     if not model.available:
         return render_home(model.error, 503)
-    image = open_sent_image(data, max_side=WORK_SIDE)
-    result = recognize(image, model)
+    with sent_image(data, max_side=WORK_SIDE) as image:
+        result = recognize(image, model)
     frame_url = None if result.blank else png_data_url(result.frame)
     return render_template(
         "result.html",

@@ -7,7 +7,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from webapp import errors, uploads
 from webapp.forms import DrawForm, UploadForm, error_status
-from webapp.images import decode_data_url, open_sent_image
+from webapp.images import decode_data_url, sent_image
 from webapp.model import letter_model
 from webapp.recognition import png_data_url, read_line
 
@@ -63,7 +63,9 @@ def _read_page(data):
     model = letter_model()
     if not model.available:
         return render_read(model.error, 503)
-    return render_read(reading=read_line(open_sent_image(data), model))
+    with sent_image(data) as image:
+        reading = read_line(image, model)
+    return render_read(reading=reading)
 
 
 def boxed_png_url(reading):
