@@ -123,9 +123,12 @@ def _sqlite_pragmas(busy_timeout_ms):
 
 def sqlite_path(engine):
     """The SQLite file of an engine, or None for other databases (and in-memory SQLite)."""
-    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
         return None
-    return Path(engine.url.database)
+    if engine.url.query.get("uri"):  # sqlite:///file:/path?mode=ro&uri=true
+        database = database.removeprefix("file:")
+    return Path(database)
 
 
 @contextmanager
@@ -134,7 +137,12 @@ def _migration_lock(engine):
     (gunicorn's workers all start at once)."""
     path = sqlite_path(engine)
     if path is not None:
-        with open(f"{path}.migrate-lock", "a") as lock:
+        try:
+            lock = open(f"{path}.migrate-lock", "a")
+        except OSError:  # a read-only folder: nobody can migrate there anyway
+            yield
+            return
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             yield
         return
