@@ -1,10 +1,13 @@
 import json
+import subprocess
+import sys
 
 import keras
 import numpy as np
 
 from handwriting.labels import LETTERS
 from training import train
+from training.paths import ROOT
 from fake_data import make_data_dir
 from webapp.model import load_letter_model
 
@@ -39,3 +42,39 @@ def test_smoke_training_run_writes_every_artifact_and_reloads(tmp_path):
     assert np.allclose(reloaded.predict(x, verbose=0), expected, atol=1e-5)
     served = load_letter_model(out / train.MODEL_FILE)
     assert np.allclose(served.probabilities(x[..., 0]), expected, atol=1e-5)
+
+
+TWO_CPU_RUNS = """
+import sys
+import tensorflow as tf
+
+# Two logical CPUs, set before TensorFlow starts: MirroredStrategy then mirrors over both.
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from training import train
+
+root, *common = sys.argv[1:]
+for name in ("none", "mirrored"):
+    train.main([*common, "--output", f"{root}/{name}", "--distribute", name])
+"""
+
+
+def test_mirrored_training_on_two_cpus_learns_and_writes_the_artifacts_of_a_plain_run(tmp_path):
+    data_dir = make_data_dir(tmp_path / "data", true_labels=True)  # 8 letters a model can learn
+    common = ["--data-dir", str(data_dir), "--epochs", "3", "--samples-per-epoch", "1600",
+              "--batch-size", "32", "--workers", "2"]
+    subprocess.run([sys.executable, "-c", TWO_CPU_RUNS, str(tmp_path), *common], check=True, cwd=ROOT)
+
+    plain, mirrored = tmp_path / "none", tmp_path / "mirrored"
+    assert sorted(p.name for p in mirrored.iterdir()) == sorted(p.name for p in plain.iterdir())
+    metrics = {run: json.loads((run / "metrics.json").read_text()) for run in (plain, mirrored)}
+    assert set(metrics[mirrored]) == set(metrics[plain])
+    assert metrics[plain]["training"]["replicas"] == 1
+    assert metrics[mirrored]["training"]["replicas"] == 2
+    assert metrics[mirrored]["training"]["distribute"] == "mirrored"
+
+    history = json.loads((mirrored / "history.json").read_text())
+    assert len(history) == 3 and history[-1]["loss"] < history[0]["loss"]
+    assert max(e["val_accuracy"] for e in history) > 0.5  # 8 classes: chance is 1/8 at best
+    model = load_letter_model(mirrored / train.MODEL_FILE)
+    assert model.probabilities(np.zeros((2, 28, 28), "float32")).shape == (2, 26)

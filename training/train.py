@@ -3,12 +3,16 @@
     python -m training.train                       # local handwriting in ../shared/data
     python -m training.train --source tfds         # the seed: tfds.load("emnist/letters")
     python -m training.train --source emnist-dir --emnist-dir ~/emnist/gzip
+    python -m training.train --hparams tuning/best-hparams.json   # a recipe found by training.tune
+    python -m training.train --distribute mirrored                # every GPU of this machine
+    TF_CONFIG='{...}' python -m training.train --distribute multi-worker   # several machines
 """
 
 import argparse
 import json
 import os
 import platform
+import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,8 +21,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from handwriting.frame import FRAME_SIZE
 from training import evaluate, export, sources
-from training.model import build_model
+from training.model import build_model, read_hparams
 from training.paths import DEFAULT_DATA_DIR, MODEL_FILE, MODELS_DIR
 
 
@@ -37,6 +42,9 @@ def parse_args(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2, help="threads rendering strokes")
     parser.add_argument("--no-evaluate", action="store_true", help="skip the evaluation sets")
+    parser.add_argument("--hparams", type=Path, help="JSON of model hyper-parameters (models/hparams.json)")
+    parser.add_argument("--distribute", choices=["none", "mirrored", "multi-worker"], default="none",
+                        help="tf.distribute: every GPU here (or every logical CPU), or TF_CONFIG's workers")
     return parser.parse_args(argv)
 
 
@@ -66,17 +74,60 @@ def use_all_cores():
         pass
 
 
+def distribution(name):
+    """The tf.distribute strategy for --distribute."""
+    if name == "mirrored":
+        devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+        return tf.distribute.MirroredStrategy([device.name for device in devices])
+    if name == "multi-worker":
+        return tf.distribute.MultiWorkerMirroredStrategy()  # reads TF_CONFIG
+    return tf.distribute.get_strategy()
+
+
+def is_chief(strategy):
+    """Whether this worker writes the artifacts (the others write to a scratch folder)."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or resolver.task_type is None:
+        return True
+    return resolver.task_type == "chief" or (resolver.task_type == "worker" and resolver.task_id == 0)
+
+
+def sharded(train, callbacks):
+    """The training batches as a tf.data pipeline every worker shards by DATA.
+
+    Keras feeds a PyDataset through a generator, which has no files to shard by; its batches are
+    rendered here by a parallel map instead, and the epoch's new draw is made by a callback. Each
+    batch stays the global batch: the strategy splits it between the replicas.
+    """
+    if isinstance(train, keras.utils.PyDataset):
+        rendered = train
+        shape = (None, FRAME_SIZE, FRAME_SIZE, 1)
+        train = tf.data.Dataset.range(len(rendered)).map(
+            lambda i: tf.numpy_function(rendered.__getitem__, [i], (tf.float32, tf.int64)),
+            num_parallel_calls=rendered.workers,
+        ).map(lambda x, y: (tf.ensure_shape(x, shape), tf.ensure_shape(y, (None,))))
+        callbacks.append(keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: rendered.on_epoch_end()))
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return train.with_options(options).prefetch(tf.data.AUTOTUNE)
+
+
 def main(argv=None):
     """Train, save the artifacts under --output, evaluate; return the trained model."""
     args = parse_args(argv)
     use_all_cores()
+    strategy = distribution(args.distribute)
     keras.utils.set_random_seed(args.seed)
+    if not is_chief(strategy):
+        args.output, args.no_evaluate = Path(tempfile.mkdtemp()), True
     args.output.mkdir(parents=True, exist_ok=True)
+    hparams = read_hparams(args.hparams)
     started = time.time()
 
     train, validation, counts = load_source(args)
     print("Training data:", json.dumps(counts))
-    model = build_model()
+    with strategy.scope():
+        model = build_model(hparams)
     model.summary()
 
     checkpoint = args.output / MODEL_FILE
@@ -85,6 +136,8 @@ def main(argv=None):
         keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=5, min_lr=1e-5),
         keras.callbacks.ModelCheckpoint(checkpoint, monitor="val_accuracy", save_best_only=True),
     ]
+    if args.distribute != "none":
+        train = sharded(train, callbacks)
     history = model.fit(train, validation_data=validation, epochs=args.epochs, callbacks=callbacks)
     wall = time.time() - started
 
@@ -95,6 +148,7 @@ def main(argv=None):
     for number, epoch in enumerate(epochs, 1):
         epoch["epoch"] = number
     (args.output / "history.json").write_text(json.dumps(epochs, indent=1))
+    (args.output / "hparams.json").write_text(json.dumps(hparams, indent=1))
     best = max(epochs, key=lambda e: e["val_accuracy"])
     metrics = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -109,6 +163,8 @@ def main(argv=None):
             "batch_size": args.batch_size,
             "samples_per_epoch": args.samples_per_epoch if args.source == "local" else None,
             "seed": args.seed,
+            "distribute": args.distribute,
+            "replicas": strategy.num_replicas_in_sync,
             "wall_seconds": round(wall, 1),
             "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
         },

@@ -25,6 +25,7 @@ def create_app(test_config=None):
         MODEL_PATH=str(ROOT / "models" / "letter_cnn.keras"),
         MODEL_RUNTIME="auto",  # auto (LiteRT when its export matches, else Keras), litert or keras
         FORCE_HTTPS=False,  # set True behind a TLS-terminating proxy
+        PROXY_FIX=0,  # how many proxies in front of the app set X-Forwarded-* (0: trust none)
         **uploads.DEFAULTS,
     )
     app.config.from_prefixed_env()
@@ -37,12 +38,11 @@ def create_app(test_config=None):
                 "mode: export FLASK_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex())')"
             )
         app.config["SECRET_KEY"] = secrets.token_hex()
-    app.config.setdefault("SESSION_COOKIE_SECURE", app.config["FORCE_HTTPS"])
 
     uploads.init_app(app)
     i18n.init_app(app)
     forms.init_app(app)
-    security.init_app(app)
+    security.init_app(app, machine_paths=(api.PREFIX, api.HEALTH))
     db.init_app(app)
     corrections.init_app(app)
     app.register_blueprint(pages.bp)

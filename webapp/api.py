@@ -11,6 +11,7 @@ from webapp.model import letter_model
 from webapp.recognition import read_line, recognize
 
 PREFIX = "/api/"  # every URL under it is the API's, answered in JSON even when it does not exist
+HEALTH = "/healthz"
 bp = Blueprint("api", __name__)
 errors.register_json_errors(bp)
 
@@ -63,7 +64,7 @@ def read():
     return jsonify(reading.as_json())
 
 
-@bp.get("/healthz")
+@bp.get(HEALTH)
 def healthz():
     """The model decides the status (503 without one); the database's state is reported beside it."""
     model = letter_model()
