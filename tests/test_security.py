@@ -1,10 +1,11 @@
 """webapp.security: headers, HTTPS mode (FORCE_HTTPS) and which proxies are trusted (PROXY_FIX)."""
 
 import io
+import re
 
 import pytest
 from flask import request
-from pictures import encode, draw_letter
+from pictures import data_url, draw_letter, encode
 
 from webapp import create_app
 
@@ -87,3 +88,52 @@ def test_x_forwarded_headers_of_the_configured_proxy_are_trusted(monkeypatch):
     # Only the last proxy's word counts: what the client put in front of it is not trusted.
     chained = {"X-Forwarded-For": "198.51.100.1, 203.0.113.7", "X-Forwarded-Proto": "https"}
     assert client.get("/test-remote-addr", headers=chained).get_data(as_text=True) == "203.0.113.7"
+
+
+# --- the person's picture and work ------------------------------------------------------------------
+
+LETTER = data_url(encode(draw_letter("t")))
+
+
+@pytest.mark.parametrize(("path", "data"), [
+    ("/draw", {"drawing": LETTER}),
+    ("/draw", {"drawing": "data:image/png;base64,@@@"}),  # an error page sends the drawing back too
+    ("/read/draw", {"drawing": LETTER}),
+])
+def test_answers_to_forms_are_never_stored(client, path, data):
+    """They show the person's picture: no cache or history copy may keep it."""
+    response = client.post(path, data=data)
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize(("path", "page"), [
+    ("/draw", "/"), ("/upload", "/"), ("/read/draw", "/read"), ("/read/upload", "/read"),
+])
+def test_a_reloaded_or_bookmarked_result_url_leads_back_to_its_form(client, path, page):
+    """Results are never stored (any worker may answer the next request): GET on a form's URL, as a
+    reload after result.js's history.replaceState or a bookmark sends it, goes back to the form."""
+    response = client.get(path)
+    assert response.status_code == 302 and response.headers["Location"] == page
+
+
+@pytest.mark.parametrize(("path", "data"), [("/draw", {"drawing": LETTER}), ("/read/draw", {"drawing": LETTER})])
+def test_result_pages_make_reload_a_get(client, path, data):
+    page = client.post(path, data=data).get_data(as_text=True)
+    assert 'src="/static/js/result.js"' in page
+    assert "history.replaceState" in client.get("/static/js/result.js").get_data(as_text=True)
+
+
+def test_a_csrf_failure_keeps_the_drawing_and_one_click_resends_it(csrf_app):
+    """A stale tab or cleared cookies: the page comes back with the drawing in its form and a fresh
+    token, so pressing Recognize again (draw.js puts the drawing back on the canvas) just works."""
+    browser = csrf_app.test_client()
+    refused = browser.post("/draw", data={"drawing": LETTER, "csrf_token": "stale"})
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    form = re.search(r'<form[^>]*id="draw-form".*?</form>', page, re.DOTALL)[0]
+    assert f'value="{LETTER}"' in form
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)[1]
+    resent = browser.post("/draw", data={"drawing": LETTER, "csrf_token": token})
+    assert resent.status_code == 200
+    assert 'id="guesses"' in resent.get_data(as_text=True)

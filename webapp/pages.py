@@ -1,7 +1,7 @@
 """The HTML pages: draw or upload, the result, the model stats."""
 
 import markdown
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from markupsafe import Markup
 
 from handwriting import classifier
@@ -40,6 +40,13 @@ errors.register_page_errors(bp, render_home)
 @bp.get("/")
 def index():
     return render_home()
+
+
+@bp.get("/upload")
+@bp.get("/draw")
+def back_to_the_form():
+    """A reloaded or bookmarked result URL: results are never stored, so back to the form."""
+    return redirect(url_for("pages.index"))
 
 
 @bp.post("/upload")

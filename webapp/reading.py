@@ -1,7 +1,7 @@
 """The read page: read a whole word or line, drawn on a wide canvas or uploaded."""
 
 import numpy as np
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
@@ -41,6 +41,13 @@ errors.register_page_errors(bp, render_read)
 @bp.get("/read")
 def read():
     return render_read()
+
+
+@bp.get("/read/upload")
+@bp.get("/read/draw")
+def back_to_the_form():
+    """A reloaded or bookmarked reading URL: readings are never stored, so back to the form."""
+    return redirect(url_for("reading.read"))
 
 
 @bp.post("/read/upload")

@@ -39,9 +39,17 @@ def init_app(app, machine_paths=()):
         frame_options="DENY",
         referrer_policy="same-origin",
     )
+    app.after_request(_never_store_answers_to_forms)
     if force_https:
 
         @app.before_request
         def pages_over_https_only():
             if not request.is_secure and not request.path.startswith(tuple(machine_paths)):
                 return redirect(request.url.replace("http://", "https://", 1))
+
+
+def _never_store_answers_to_forms(response):
+    """A page answering a form shows the person's picture: no cache or history copy may keep it."""
+    if request.method == "POST" and response.mimetype == "text/html":
+        response.headers["Cache-Control"] = "no-store"
+    return response
