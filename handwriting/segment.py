@@ -19,7 +19,8 @@ import numpy as np
 from handwriting.frame import INK_THRESHOLD
 from handwriting.ink import label_components
 
-MAX_LETTERS = 64
+MAX_LETTERS = 400  # on a page
+MAX_PATHS = 8  # ways to cut a word into letters offered to a language decoder
 PARTS_PER_LETTER = 4  # more components than this per allowed letter is noise, not writing
 MERGE_OVERLAP = 0.5  # share of the narrower piece's width two parts of one letter overlap by
 SPECK = 0.25  # marks smaller than this many median letter heights both ways are dots or specks
@@ -84,27 +85,32 @@ class Line:
     spans: list
     cuts: list  # per piece: whether its left edge is a cut through ink
 
+    def bonus(self, k):
+        """What candidate k earns for being a letter: LETTER_BONUS, unless it starts at a cut."""
+        return 0.0 if self.cuts[self.spans[k][0]] else LETTER_BONUS
+
     def read(self, confidence):
         """The most likely reading, as words of candidate indices, left to right.
 
         `confidence[k]` (0..1) is how sure the recognizer is that candidate k is one letter; the
-        reading maximises the sum of log confidence + LETTER_BONUS over its letters, where a letter
-        that starts at a cut earns no bonus: a cut stands only if the recognizer is surer of the
-        two halves than of the whole. With confidences of 1, every piece is a letter.
+        reading maximises the sum of log confidence + `bonus` over its letters: a cut stands only
+        if the recognizer is surer of the two halves than of the whole. With confidences of 1,
+        every piece is a letter.
         """
-        pieces = len(self.cuts)
-        best, last = [0.0] + [-math.inf] * pieces, [None] * (pieces + 1)
-        for k in sorted(range(len(self.spans)), key=lambda k: self.spans[k][1]):
-            first, end = self.spans[k]
-            bonus = 0.0 if self.cuts[first] else LETTER_BONUS
-            score = best[first] + math.log(max(float(confidence[k]), 1e-12)) + bonus
-            if score > best[end]:
-                best[end], last[end] = score, k
-        chosen, end = [], pieces
-        while end:
-            chosen.append(last[end])
-            end = self.spans[last[end]][0]
-        return _words(chosen[::-1], self.candidates)
+        return _words(list(self.paths(0, len(self.cuts), confidence, 1)[0][0]) if self.cuts else [],
+                      self.candidates)
+
+    def paths(self, first, end, confidence, limit=MAX_PATHS):
+        """The `limit` best ways to read pieces first..end-1 as letters, best first by the score
+        of `read`: [(candidate indices, the sum of their bonuses)]."""
+        best = {first: [(0.0, 0.0, ())]}  # piece -> [(score, bonuses, candidates)] of paths ending there
+        inside = [k for k, (a, b) in enumerate(self.spans) if first <= a and b <= end]
+        for k in sorted(inside, key=lambda k: self.spans[k][1]):
+            a, b = self.spans[k]
+            gain = math.log(max(float(confidence[k]), 1e-12)) + self.bonus(k)
+            extended = [(score + gain, bonuses + self.bonus(k), path + (k,)) for score, bonuses, path in best.get(a, [])]
+            best[b] = sorted(best.get(b, []) + extended, key=lambda p: -p[0])[:limit]
+        return [(path, bonuses) for _, bonuses, path in best.get(end, [])]
 
 
 def segment(ink, max_letters=MAX_LETTERS):

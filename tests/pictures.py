@@ -4,7 +4,7 @@ import base64
 import io
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -37,3 +37,48 @@ def encode(image, fmt="PNG", **params):
 def data_url(data, mime="image/png"):
     """Picture bytes as a data: URL, the way a canvas drawing is sent."""
     return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
+
+
+# More letters on the 280 px square of STROKES, for lines and pages; a stroke of one point is a dot.
+PARTS = dict(STROKES, **{
+    "i": [[(140, 110), (140, 235)], [(140, 62)]],
+    "j": [[(160, 110), (160, 245), (100, 245)], [(160, 62)]],
+    "l": [[(140, 40), (140, 130)], [(140, 146), (140, 235)]],  # a broken stroke
+    "k": [[(90, 40), (90, 235)], [(185, 90), (112, 160), (185, 235)]],  # the arm does not touch
+    "y": [[(80, 110), (140, 200)], [(200, 110), (110, 330)]],  # a descender
+})
+LINE_SCALE = 0.5  # letters are 140 px tall-ish boxes on a line
+LINE_PEN = 10
+
+
+def _draw_part(draw, letter, x, y):
+    for stroke in PARTS[letter]:
+        points = [(x + px * LINE_SCALE, y + py * LINE_SCALE) for px, py in stroke]
+        if len(points) == 1:
+            (cx, cy), r = points[0], LINE_PEN * 0.8
+            draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=0)
+        else:
+            draw.line(points, fill=0, width=LINE_PEN, joint="curve")
+
+
+def page_picture(lines, size=None):
+    """Lines of letters drawn dark on white: `lines` is [(y, [(letter, x)])]. Returns the picture
+    and, per line, each letter's own ink box (x, y, w, h)."""
+    size = size or (max(x for _, line in lines for _, x in line) + 200, max(y for y, _ in lines) + 180)
+    page = Image.new("L", size, 255)
+    boxes = []
+    for y, letters in lines:
+        boxes.append([])
+        for letter, x in letters:
+            _draw_part(ImageDraw.Draw(page), letter, x, y)
+            alone = Image.new("L", size, 255)
+            _draw_part(ImageDraw.Draw(alone), letter, x, y)
+            left, top, right, bottom = ImageOps.invert(alone).point(lambda v: 255 * (v > 127)).getbbox()
+            boxes[-1].append((left, top, right - left, bottom - top))
+    return page, boxes
+
+
+def line_picture(letters, width=None):
+    """One line of (letter, x) drawn dark on white, and each letter's own ink box (x, y, w, h)."""
+    page, boxes = page_picture([(20, letters)], (width or max(x for _, x in letters) + 200, 180))
+    return page, boxes[0]

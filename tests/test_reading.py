@@ -1,57 +1,20 @@
-"""Reading a whole line: segmentation on composed pictures with known boxes, /api/read, /read."""
+"""Reading a page: /api/read's answer, the language, the limits and bad input, and the /read page."""
 
 import io
 import re
+from urllib.parse import unquote
 
 import numpy as np
-import pytest
 from PIL import Image, ImageDraw
 
-from handwriting.ink import grey_to_ink, to_grey
-from handwriting.segment import Line, TooManyLetters, segment
 from conftest import csrf_token
-from pictures import STROKES, data_url, encode
+from pictures import data_url, encode, line_picture, page_picture
 from webapp import create_app
 
-# More letters on the 280 px square of pictures.STROKES; a stroke of one point is a dot.
-PARTS = dict(STROKES, **{
-    "i": [[(140, 110), (140, 235)], [(140, 62)]],
-    "j": [[(160, 110), (160, 245), (100, 245)], [(160, 62)]],
-    "l": [[(140, 40), (140, 130)], [(140, 146), (140, 235)]],  # a broken stroke
-    "k": [[(90, 40), (90, 235)], [(185, 90), (112, 160), (185, 235)]],  # the arm does not touch
-})
-SCALE = 0.5  # letters are 140 px tall-ish boxes on the line
-PEN = 10
-
-
-def _draw(draw, letter, x):
-    for stroke in PARTS[letter]:
-        points = [(x + px * SCALE, 20 + py * SCALE) for px, py in stroke]
-        if len(points) == 1:
-            (cx, cy), r = points[0], PEN * 0.8
-            draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=0)
-        else:
-            draw.line(points, fill=0, width=PEN, joint="curve")
-
-
-def line_picture(letters, width=None):
-    """A line of (letter, x) drawn dark on white, and each letter's own ink box (x, y, w, h)."""
-    size = (width or max(x for _, x in letters) + 200, 180)
-    page = Image.new("L", size, 255)
-    boxes = []
-    for letter, x in letters:
-        _draw(ImageDraw.Draw(page), letter, x)
-        alone = Image.new("L", size, 255)
-        _draw(ImageDraw.Draw(alone), letter, x)
-        ys, xs = np.nonzero(np.asarray(alone) < 128)
-        boxes.append((xs.min(), ys.min(), xs.max() + 1 - xs.min(), ys.max() + 1 - ys.min()))
-    return page, boxes
-
-
-def read_geometry(image):
-    """Words of letter boxes, every piece taken as a letter (no recognizer)."""
-    line = segment(grey_to_ink(to_grey(image, max_side=1600)))
-    return [[line.candidates[k].box for k in word] for word in line.read([1.0] * len(line.candidates))]
+LINE, LINE_BOXES = line_picture([("a", 0), ("t", 90), ("x", 360), ("a", 450)])
+PAGE, PAGE_BOXES = page_picture([(20, [("a", 0), ("t", 90), ("x", 360), ("a", 450)]),
+                                 (230, [("t", 40), ("a", 130), ("x", 220)])])
+API_KEYS = {"text", "raw_text", "language", "blank", "lines", "words", "letters"}
 
 
 def assert_boxes(found, expected, tolerance=3):
@@ -60,93 +23,52 @@ def assert_boxes(found, expected, tolerance=3):
         assert np.abs(np.subtract(got, want)).max() <= tolerance, (got, want)
 
 
-# --- segmentation -----------------------------------------------------------------------------
-
-
-def test_letters_come_out_left_to_right_with_their_own_boxes():
-    image, boxes = line_picture([("t", 20), ("a", 110), ("x", 200), ("a", 290)])
-    words = read_geometry(image)
-    assert len(words) == 1
-    assert_boxes(words[0], boxes)
-
-
-def test_dots_of_i_and_j_and_broken_strokes_stay_with_their_letter():
-    image, boxes = line_picture([("i", 0), ("j", 80), ("l", 180), ("t", 250)])
-    words = read_geometry(image)
-    assert_boxes([box for word in words for box in word], boxes)
-    assert words[0][0][1] < 50 and words[0][1][1] < 50  # up to the dots: the stems start at y = 70
-
-
-def test_word_gaps_become_spaces_and_letter_gaps_do_not():
-    image, boxes = line_picture([("a", 0), ("t", 90), ("x", 180), ("a", 360), ("x", 450), ("t", 540)])
-    words = read_geometry(image)
-    assert [len(word) for word in words] == [3, 3]
-    assert_boxes(words[0] + words[1], boxes)
-    evenly, _ = line_picture([("a", 0), ("t", 100), ("a", 200), ("x", 300), ("t", 400)])
-    assert [len(word) for word in read_geometry(evenly)] == [5]
-
-
-def test_few_letters_are_spaced_by_letter_height_alone():
-    assert [len(w) for w in read_geometry(line_picture([("a", 0), ("x", 90)])[0])] == [2]
-    assert [len(w) for w in read_geometry(line_picture([("a", 0), ("x", 220)])[0])] == [1, 1]
-
-
-def test_joined_letters_much_wider_than_the_others_are_cut_at_the_thin_join():
-    image, boxes = line_picture([("a", 0), ("t", 100), ("a", 200), ("x", 300), ("a", 385)])
-    ImageDraw.Draw(image).line([(364, 130), (393, 130)], fill=0, width=3)  # x and a joined up
-    found = read_geometry(image)[0]
-    assert_boxes(found[:4], boxes[:4])
-    (x, y, w, h), (tx, ty, tw, th) = found[4], boxes[4]
-    assert tx - 20 <= x <= tx and abs(x + w - tx - tw) <= 3 and abs(y - ty) <= 3 and abs(h - th) <= 3
-
-
-def test_a_letter_in_two_strokes_side_by_side_is_read_as_one_when_the_recognizer_says_so():
-    image, boxes = line_picture([("a", 0), ("k", 100)])
-    line = segment(grey_to_ink(to_grey(image)))
-    assert line.spans[:3] == [(0, 1), (1, 2), (2, 3)] and (1, 3) in line.spans
-    joined = line.spans.index((1, 3))
-    sure = [0.9 if k == joined else 0.3 for k in range(len(line.spans))]
-    sure[0] = 0.9
-    assert [[line.spans[k] for k in word] for word in line.read(sure)] == [[(0, 1), (1, 3)]]
-    scale = image.width / to_grey(image).shape[1]
-    assert_boxes([np.multiply(line.candidates[joined].box, scale)], boxes[1:], tolerance=4)
-    assert len(line.read([1.0] * len(line.spans))[0]) == 3  # every piece, when all are sure
-
-
-def test_blank_and_too_many_marks():
-    assert segment(np.zeros((50, 200), np.float32)) == Line([], [], [])
-    assert Line([], [], []).read([]) == []
-    bars = np.zeros((60, 65 * 20), np.float32)
-    for n in range(65):
-        bars[10:50, n * 20 : n * 20 + 6] = 1.0
-    assert len(segment(bars, max_letters=65).candidates) >= 65
-    with pytest.raises(TooManyLetters):
-        segment(bars, max_letters=64)
+def post_page(client, picture, **fields):
+    return client.post("/api/read", data={"image": (io.BytesIO(encode(picture)), "page.png"), **fields})
 
 
 # --- the API ----------------------------------------------------------------------------------
 
-LINE, LINE_BOXES = line_picture([("a", 0), ("t", 90), ("x", 360), ("a", 450)])
 
-
-def test_api_reads_the_text_with_boxes_and_top_three(client):
-    for response in [
-        client.post("/api/read", data={"image": (io.BytesIO(encode(LINE)), "line.png")}),
-        client.post("/api/read", json={"image": data_url(encode(LINE))}),
-    ]:
+def test_api_reads_a_page_in_lines_of_words_of_letters(client):
+    for response in [post_page(client, PAGE), client.post("/api/read", json={"image": data_url(encode(PAGE))})]:
         assert response.status_code == 200 and "Set-Cookie" not in response.headers
         body = response.get_json()
-        assert set(body) == {"text", "letters", "words", "blank"} and body["blank"] is False
-        assert [len(word["text"]) for word in body["words"]] == [2, 2]
-        assert body["text"] == " ".join(word["text"] for word in body["words"])
-        assert_boxes([letter["box"] for letter in body["letters"]], LINE_BOXES)
-        assert body["words"][0]["box"][0] == body["letters"][0]["box"][0]
-        for letter, truth in zip(body["letters"], "atxa"):
+        assert set(body) == API_KEYS and body["blank"] is False and body["language"] == "none"
+        assert [[len(word["letters"]) for word in line["words"]] for line in body["lines"]] == [[2, 2], [3]]
+        assert body["text"] == body["raw_text"] == "\n".join(line["text"] for line in body["lines"])
+        for line, boxes in zip(body["lines"], PAGE_BOXES):
+            assert_boxes([letter["box"] for word in line["words"] for letter in word["letters"]], boxes)
+            assert line["text"] == " ".join(word["text"] for word in line["words"])
+            assert line["box"][1] <= min(box[1] for box in boxes)
+        nested = [word for line in body["lines"] for word in line["words"]]
+        assert body["words"] == [{"text": word["text"], "box": word["box"]} for word in nested]
+        assert body["letters"] == [letter for word in nested for letter in word["letters"]]
+        for word in nested:
+            assert word["alternatives"] == [] and word["raw_text"] == word["text"]
+            assert word["text"] == "".join(letter["predictions"][0]["letter"] for letter in word["letters"])
+        for letter, truth in zip(body["letters"], "atxataxa"):
             probabilities = [p["probability"] for p in letter["predictions"]]
             assert len(probabilities) == 3 and probabilities == sorted(probabilities, reverse=True)
             assert truth in [p["letter"] for p in letter["predictions"]]
-        tops = "".join(letter["predictions"][0]["letter"] for letter in body["letters"])
-        assert tops == body["text"].replace(" ", "")
+
+
+def test_api_language_as_field_or_query_gives_each_word_its_alternatives(client):
+    for response in [post_page(client, PAGE, language="en"),
+                     client.post("/api/read?language=es", json={"image": data_url(encode(PAGE))})]:
+        body = response.get_json()
+        assert response.status_code == 200 and body["language"] in ("en", "es")
+        assert body["raw_text"] == "\n".join(" ".join(w["raw_text"] for w in line["words"]) for line in body["lines"])
+        for line in body["lines"]:
+            for word in line["words"]:
+                options = word["alternatives"]
+                assert options and options[0]["text"] == word["text"]
+                assert sum(o["share"] for o in options) <= 1 + 1e-9
+                assert [o["share"] for o in options] == sorted((o["share"] for o in options), reverse=True)
+                assert word["raw_text"] in [o["text"] for o in options]  # the letters one by one were weighed
+    response = post_page(client, PAGE, language="klingon")
+    assert response.status_code == 400 and response.get_json()["code"] == "malformed"
+    assert "en, es, none" in response.get_json()["error"]
 
 
 def test_api_boxes_are_in_the_sent_pictures_pixels(client):
@@ -160,23 +82,39 @@ def test_api_boxes_are_in_the_sent_pictures_pixels(client):
     assert_boxes([letter["box"] for letter in body["letters"]], LINE_BOXES)
 
 
+def test_api_a_slightly_turned_page_keeps_its_lines_and_boxes_on_the_sent_picture(client):
+    turned = PAGE.rotate(3, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    body = post_page(client, turned).get_json()
+    assert [[len(w["letters"]) for w in line["words"]] for line in body["lines"]] == [[2, 2], [3]]
+    ink = np.asarray(turned) < 128
+    for letter in body["letters"]:
+        x, y, w, h = letter["box"]
+        assert 0 <= x and 0 <= y and x + w <= turned.width and y + h <= turned.height
+        assert ink[y : y + h, x : x + w].any()
+
+
 def test_api_blank_picture(client):
-    blank = encode(Image.new("L", (600, 200), 255))
-    response = client.post("/api/read", data={"image": (io.BytesIO(blank), "blank.png")})
+    response = post_page(client, Image.new("L", (600, 200), 255))
     assert response.status_code == 200
-    assert response.get_json() == {"text": "", "letters": [], "words": [], "blank": True}
+    assert response.get_json() == {"text": "", "raw_text": "", "language": "none", "blank": True,
+                                   "lines": [], "words": [], "letters": []}
 
 
-def test_api_errors(client, tmp_path):
+def test_api_limits_and_bad_input(client, tmp_path):
     assert client.post("/api/read", json={"picture": "x"}).status_code == 400
     assert client.post("/api/read", data=b"x", content_type="text/plain").status_code == 415
-    bars = Image.new("L", (65 * 20 + 40, 80), 255)
-    for n in range(65):
-        ImageDraw.Draw(bars).rectangle((20 + n * 20, 20, 26 + n * 20, 60), fill=0)
+    bars = Image.new("L", (81 * 16 + 40, 5 * 100 + 40), 255)  # 405 letters in 5 lines
+    for row in range(5):
+        for n in range(81):
+            ImageDraw.Draw(bars).rectangle((20 + n * 16, 30 + row * 100, 25 + n * 16, 80 + row * 100), fill=0)
     response = client.post("/api/read", json={"image": data_url(encode(bars))})
-    assert response.status_code == 413 and "64 letters" in response.get_json()["error"]
+    assert response.status_code == 413 and response.get_json()["code"] == "too_many_letters"
+    assert "400 letters" in response.get_json()["error"]
+    noise = Image.fromarray(np.uint8(np.random.default_rng(0).integers(0, 256, (600, 800))))
+    response = post_page(client, noise)
+    assert response.status_code == 413 and "400 letters" in response.get_json()["error"]
     small = create_app({"TESTING": True, "SECRET_KEY": "t", "MAX_IMAGE_PIXELS": 100_000}).test_client()
-    response = small.post("/api/read", json={"image": data_url(encode(LINE))})
+    response = small.post("/api/read", json={"image": data_url(encode(PAGE))})
     assert response.status_code == 413 and "megapixels" in response.get_json()["error"]
     none = create_app({"TESTING": True, "SECRET_KEY": "t", "WTF_CSRF_ENABLED": False,
                        "MODEL_PATH": str(tmp_path / "none.keras")}).test_client()
@@ -195,37 +133,66 @@ def letters_on_page(html):
                 r'<li class="read-letter" data-letter="([a-z])">(.*?)</ol>', html, re.S)]
 
 
-def test_read_page_has_the_wide_canvas_and_upload_form(client):
+def words_on_page(html):
+    """The text on the page: per line, its words as shown."""
+    lines = re.findall(r'<div class="read-line[^"]*">(.*?)</div>', html, re.S)
+    return [re.findall(r'class="read-word-text"[^>]*>([^<]*)<', line) for line in lines]
+
+
+def test_read_page_has_the_tall_canvas_the_forms_and_a_dictionary_choice(client):
     html = client.get("/read").get_data(as_text=True)
-    for part in ['id="word-draw-canvas"', "data-draw-pad", 'id="word-draw-form"', 'name="drawing"',
-                 'id="upload-form"', 'type="file"', 'href="/read" aria-current="page"']:
+    for part in ['id="word-draw-canvas"', "data-draw-pad", 'width="1200" height="800"', 'id="word-draw-form"',
+                 'name="drawing"', 'id="upload-form"', 'type="file"', 'href="/read" aria-current="page"',
+                 'form="word-draw-form"', 'form="upload-form"']:
         assert part in html
-    assert "Read a word" in client.get("/").get_data(as_text=True)
+    assert re.findall(r'<option value="(\w+)" selected>', html) == ["en", "en"]
+    spanish = client.get("/read?lang=es").get_data(as_text=True)
+    assert re.findall(r'<option value="(\w+)" selected>', spanish) == ["es", "es"]
+    assert re.findall(r'<option value="(\w+)"', html)[:3] == ["en", "es", "none"]
 
 
-def test_upload_and_drawing_show_text_boxes_and_top_three(client):
+def test_upload_and_drawing_show_lines_raw_reading_boxes_and_a_download(client):
     for response in [
-        client.post("/read/upload", data={"image": (io.BytesIO(encode(LINE)), "line.png")}),
-        client.post("/read/draw", data={"drawing": data_url(encode(LINE.convert("RGBA")))}),
+        client.post("/read/upload", data={"image": (io.BytesIO(encode(PAGE)), "page.png"), "language": "none"}),
+        client.post("/read/draw", data={"drawing": data_url(encode(PAGE.convert("RGBA"))), "language": "none"}),
     ]:
         html = response.get_data(as_text=True)
         assert response.status_code == 200
-        text = re.search(r'id="read-text">([^<]*)<', html)[1]
+        shown = words_on_page(html)
+        assert [len(line) for line in shown] == [2, 1]
+        text = "\n".join(" ".join(line) for line in shown)
+        assert re.search(r'id="read-raw"[^>]*>([^<]*)<', html)[1] == text
+        download = re.search(r'id="read-download"[^>]*href="data:text/plain;charset=utf-8,([^"]*)" download="([^"]+)"',
+                             html)
+        assert unquote(download[1]) == text and download[2].endswith(".txt")
         found = letters_on_page(html)
-        assert len(found) == 4 and text == "{}{} {}{}".format(*(top for top, _ in found))
+        assert "".join(top for top, _ in found) == text.replace(" ", "").replace("\n", "")
         assert all(len(guesses) == 3 and guesses[0] == top for top, guesses in found)
-        assert all(truth in guesses for (_, guesses), truth in zip(found, "atxa"))
+        assert all(truth in guesses for (_, guesses), truth in zip(found, "atxataxa"))
         assert re.search(r'id="read-boxes" src="data:image/png;base64,', html)
+        assert 'id="read-copy"' in html and '<script src="/static/js/read.js' in html
+
+
+def test_with_a_dictionary_each_word_shows_the_readings_weighed(client):
+    html = client.post("/read/upload", data={"image": (io.BytesIO(encode(PAGE)), "page.png"),
+                                             "language": "en"}).get_data(as_text=True)
+    assert re.findall(r'<option value="(\w+)" selected>', html) == ["en", "en"]
+    for summary, options in re.findall(r'<summary class="read-word-text"[^>]*>([^<]*)</summary>(.*?)</ol>', html, re.S):
+        weighed = re.findall(r'data-text="([^"]*)" data-share="([\d.]+)"', options)
+        assert weighed[0][0] == summary and len(weighed) >= 2
+    assert 'lang="en"' in html
 
 
 def test_blank_and_bad_pictures_come_back_on_the_read_page(client):
     blank = client.post("/read/draw", data={"drawing": data_url(encode(Image.new("L", (900, 300), 255)))})
     assert blank.status_code == 200 and "No letters found" in blank.get_data(as_text=True)
     empty = client.post("/read/draw", data={"drawing": ""})
-    assert empty.status_code == 400 and "Write a word" in empty.get_data(as_text=True)
+    assert empty.status_code == 400 and "Write on the canvas first" in empty.get_data(as_text=True)
     wrong = client.post("/read/upload", data={"image": (io.BytesIO(b"not a picture"), "x.png")})
     html = wrong.get_data(as_text=True)
     assert wrong.status_code == 415 and "not a picture" in html and 'id="word-draw-canvas"' in html
+    unknown = client.post("/read/draw", data={"drawing": data_url(encode(LINE)), "language": "xx"})
+    assert unknown.status_code == 400 and "Unknown language xx" in unknown.get_data(as_text=True)
 
 
 def test_csrf_protects_the_read_forms_not_the_api(csrf_app):

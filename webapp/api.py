@@ -8,7 +8,7 @@ from webapp import db, errors
 from webapp.images import decode_data_url, sent_image
 from webapp.input_errors import MalformedRequest, UnsupportedContentType
 from webapp.model import letter_model
-from webapp.recognition import read_line, recognize
+from webapp.recognition import NONE, read_page, reading_language, recognize
 
 PREFIX = "/api/"  # every URL under it is the API's, answered in JSON even when it does not exist
 HEALTH = "/healthz"
@@ -55,12 +55,14 @@ def predict():
 
 @bp.post(PREFIX + "read")
 def read():
-    """{"text", "letters": [{"box", "predictions"}], "words": [{"text", "box"}], "blank"}."""
+    """A page read line by line: {"text", "raw_text", "language", "lines": [{"words": [{"letters"}]}],
+    "words", "letters", "blank"}; `language` (en, es or none, the default) as a field or query."""
     model = letter_model()
     if not model.available:
         return _unavailable(model)
+    language = reading_language(request.values.get("language"), NONE)
     with sent_image(sent_picture()) as image:
-        reading = read_line(image, model)
+        reading = read_page(image, model, language)
     return jsonify(reading.as_json())
 
 

@@ -1,20 +1,36 @@
-"""The read page: read a whole word or line, drawn on a wide canvas or uploaded."""
+"""The read page: read a handwritten page (lines of separate letters), drawn on a wide canvas or
+uploaded, with a dictionary of the chosen language."""
+
+from urllib.parse import quote
 
 import numpy as np
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageDraw, ImageFont
 
+from handwriting.language import LANGUAGES
 from webapp import errors, uploads
 from webapp.forms import DrawForm, UploadForm, error_status
 from webapp.images import decode_data_url, sent_image
 from webapp.model import letter_model
-from webapp.recognition import png_data_url, read_line
+from webapp.recognition import READING_LANGUAGES, png_data_url, read_page, reading_language
 
 bp = Blueprint("reading", __name__)
 
 BOXED_WIDTH = 960  # the boxed picture on the page is at most this wide
-BOX_COLOUR = (79, 70, 229)  # the accent colour of style.css
+LETTER_COLOUR = (79, 70, 229)  # the accent colour of style.css
+WORD_COLOUR = (217, 119, 6)
+LINE_COLOUR = (22, 163, 74)
+LANGUAGE_NAMES = {"en": _l("English"), "es": _l("Spanish"), "none": _l("None: letter by letter")}
+TEXT_FILE = "reading.txt"
+
+
+def page_language():
+    """The dictionary the page reads with unless told: the page's own language."""
+    locale = get_locale()
+    return locale.language if locale and locale.language in LANGUAGES else LANGUAGES[0]
 
 
 def render_read(error=None, status=200, upload_form=None, draw_form=None, reading=None):
@@ -22,6 +38,7 @@ def render_read(error=None, status=200, upload_form=None, draw_form=None, readin
 
     The forms are rebuilt from the request, so a drawing sent with an error comes back.
     """
+    chosen = request.form.get("language")
     page = render_template(
         "read.html",
         upload_form=upload_form or UploadForm(),
@@ -29,6 +46,10 @@ def render_read(error=None, status=200, upload_form=None, draw_form=None, readin
         error=error,
         reading=reading,
         boxed_url=None if reading is None or reading.blank else boxed_png_url(reading),
+        download_url=None if reading is None or reading.blank else text_data_url(reading.text),
+        text_file=TEXT_FILE,
+        dictionaries=[(code, LANGUAGE_NAMES[code]) for code in READING_LANGUAGES],
+        dictionary=chosen if chosen in READING_LANGUAGES else page_language(),
         model_error=letter_model().error,
         **uploads.page_context(),
     )
@@ -62,7 +83,7 @@ def upload():
 def draw():
     form = DrawForm()
     if not form.validate_on_submit():
-        return render_read(_("Write a word on the canvas first."), error_status(form), draw_form=form)
+        return render_read(_("Write on the canvas first."), error_status(form), draw_form=form)
     return _read_page(decode_data_url(form.drawing.data))
 
 
@@ -70,27 +91,42 @@ def _read_page(data):
     model = letter_model()
     if not model.available:
         return render_read(model.error, 503)
+    language = reading_language(request.form.get("language"), page_language())
     with sent_image(data) as image:
-        reading = read_line(image, model)
+        reading = read_page(image, model, language)
     return render_read(reading=reading)
 
 
+def text_data_url(text):
+    """The text as a data: URL of a UTF-8 .txt file, for the download link."""
+    return "data:text/plain;charset=utf-8," + quote(text)
+
+
 def boxed_png_url(reading):
-    """The analysed picture as a PNG data: URL with a box and the best guess over each letter."""
+    """The analysed picture as a PNG data: URL with a box around each line, word and letter, and
+    the best guess over each letter."""
     picture = Image.fromarray(np.uint8(reading.grey * 255)).convert("RGB")
     picture.thumbnail((BOXED_WIDTH, BOXED_WIDTH))
     scale = picture.width / reading.grey.shape[1]
     heights = [letter.box[3] * scale for letter in reading.letters]
     size = int(np.clip(0.4 * np.median(heights), 12, 28))
     font = ImageFont.load_default(size=size)
-    band = size + 6  # a band above the picture, so that every label fits above its box
+    band = size + 6  # a band above the picture, so that every label of the first line fits
     page = Image.new("RGB", (picture.width, picture.height + band), "white")
     page.paste(picture, (0, band))
     draw = ImageDraw.Draw(page)
+
+    def rectangle(box, colour, width, grow=0):
+        x, y, w, h = (round(v * scale) for v in box)
+        draw.rectangle((x - grow, y + band - grow, x + w + grow, y + h + band + grow), outline=colour, width=width)
+        return x, y + band
+
+    for line in reading.lines:
+        rectangle(line.box, LINE_COLOUR, 1, grow=6)
+        for word in line.words:
+            rectangle(word.box, WORD_COLOUR, 2, grow=3)
     for letter in reading.letters:
-        x, y, w, h = (round(v * scale) for v in letter.box)
-        y += band
-        draw.rectangle((x, y, x + w, y + h), outline=BOX_COLOUR, width=2)
-        draw.rectangle((x, y - band, x + size, y), fill=BOX_COLOUR)
+        x, y = rectangle(letter.box, LETTER_COLOUR, 2)
+        draw.rectangle((x, y - band, x + size, y), fill=LETTER_COLOUR)
         draw.text((x + size / 2, y - band / 2), letter.letter, fill="white", font=font, anchor="mm")
     return png_data_url(np.asarray(page) / 255.0)

@@ -1,4 +1,4 @@
-"""Recognise the letter, or the line of letters, in a picture: one path for canvas drawings,
+"""Recognise the letter, or the page of letters, in a picture: one path for canvas drawings,
 uploads and the API."""
 
 import base64
@@ -7,16 +7,23 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from flask_babel import gettext as _
 from PIL import Image
 
 from handwriting.frame import ink_to_frame
 from handwriting.ink import grey_to_frame, grey_to_ink, to_grey
-from handwriting.segment import MAX_LETTERS, segment
+from handwriting.labels import LETTERS
+from handwriting.language import LANGUAGES, NONE, PRIOR, decode, lexicon, shares
+from handwriting.lines import find_lines
+from handwriting.segment import MAX_LETTERS, TooManyLetters, segment
+from webapp.input_errors import MalformedRequest
 
 PREVIEW_SIDE = 280
-READ_SIDE = 1600  # a line of letters is analysed at most this large
+READ_SIDE = 1600  # a page of letters is analysed at most this large
 READ_TOP = 3  # guesses shown per letter of a line
-READ_SPECK_FRACTION = 0.003  # on a line, only really tiny marks are specks; segment() judges the rest
+READ_SPECK_FRACTION = 0.003  # on a page, only really tiny marks are specks; segment() judges the rest
+READING_LANGUAGES = (*LANGUAGES, NONE)
+MIN_SHARE = 0.01  # a decoder's option less likely than this is not shown, unless it is the raw reading
 
 
 @dataclass
@@ -41,7 +48,7 @@ def recognize(image, model, top=5):
 
 @dataclass
 class ReadLetter:
-    box: tuple  # (x, y, width, height) in the analysed picture's pixels
+    box: tuple  # (x, y, width, height) in the analysed (straightened) picture's pixels
     predictions: list  # the READ_TOP most likely letters, most likely first
 
     @property
@@ -50,59 +57,185 @@ class ReadLetter:
 
 
 @dataclass
-class Reading:
-    """A line read letter by letter; `scale` turns analysed pixels into the sent picture's."""
-
-    words: list  # lists of ReadLetter, left to right; empty when blank
-    grey: np.ndarray  # the picture as analysed (grey, upright), for showing it back
-    scale: tuple  # (x, y) pixels of the sent (upright) picture per analysed pixel
-
-    @property
-    def blank(self):
-        return not self.words
-
-    @property
-    def letters(self):
-        return [letter for word in self.words for letter in word]
+class ReadWord:
+    letters: list  # ReadLetters of the reading chosen, left to right
+    raw: str  # the word read letter by letter
+    options: list  # [{"text", "share", "word"}] the decoder weighed, best first; [] without a language
 
     @property
     def text(self):
-        return " ".join("".join(letter.letter for letter in word) for word in self.words)
+        return self.options[0]["text"] if self.options else self.raw
+
+    @property
+    def box(self):
+        return _union([letter.box for letter in self.letters])
+
+
+@dataclass
+class ReadLine:
+    words: list  # ReadWords, left to right
+    paragraph: bool  # it starts a paragraph
+
+    @property
+    def box(self):
+        return _union([word.box for word in self.words])
+
+
+@dataclass
+class Reading:
+    """A page read line by line; boxes are in the analysed picture's pixels, which `picture_box`
+    turns into the sent picture's."""
+
+    lines: list  # ReadLines, top to bottom; empty when blank
+    grey: np.ndarray  # the picture as analysed (grey, upright, straightened), for showing it back
+    scale: tuple  # (x, y) pixels of the sent (upright) picture per pixel of the unstraightened analysis
+    language: str  # the dictionary used, or "none"
+    straightening: object = None  # handwriting.lines.Straightening, when the page was turned level
+
+    @property
+    def blank(self):
+        return not self.lines
+
+    @property
+    def words(self):
+        return [word for line in self.lines for word in line.words]
+
+    @property
+    def letters(self):
+        return [letter for word in self.words for letter in word.letters]
+
+    @property
+    def text(self):
+        return self._joined(lambda word: word.text)
+
+    @property
+    def raw_text(self):
+        return self._joined(lambda word: word.raw)
+
+    def _joined(self, text_of):
+        """Words joined by spaces, lines by line breaks, paragraphs by an empty line."""
+        lines = [("\n" if line.paragraph and n else "") + " ".join(map(text_of, line.words))
+                 for n, line in enumerate(self.lines)]
+        return "\n".join(lines)
 
     def picture_box(self, box):
         """An (x, y, w, h) box of the analysed picture, in the sent picture's pixels."""
+        if self.straightening is not None:
+            box = self.straightening.to_page(box)
         (sx, sy), (x, y, w, h) = self.scale, box
-        left, top = math.floor(x * sx), math.floor(y * sy)
+        left, top = max(0, math.floor(x * sx)), max(0, math.floor(y * sy))
         return [left, top, math.ceil((x + w) * sx) - left, math.ceil((y + h) * sy) - top]
 
     def as_json(self):
-        """The API's answer: the text, each letter's box and guesses, each word's text and box."""
+        """The API's answer: the text and the raw text; lines of words of letters with their boxes
+        and guesses; and, as before lines, every letter and every word of the page."""
+        letter_json = [{"box": self.picture_box(letter.box), "predictions": letter.predictions}
+                       for letter in self.letters]
+        words_json, n = [], 0
+        for word in self.words:
+            words_json.append({"text": word.text, "raw_text": word.raw, "box": self.picture_box(word.box),
+                               "alternatives": word.options, "letters": letter_json[n : n + len(word.letters)]})
+            n += len(word.letters)
+        lines_json, n = [], 0
+        for line in self.lines:
+            lines_json.append({"text": " ".join(word.text for word in line.words), "paragraph": line.paragraph,
+                               "box": self.picture_box(line.box), "words": words_json[n : n + len(line.words)]})
+            n += len(line.words)
         return {
             "text": self.text,
-            "letters": [{"box": self.picture_box(letter.box), "predictions": letter.predictions}
-                        for letter in self.letters],
-            "words": [{"text": "".join(letter.letter for letter in word),
-                       "box": self.picture_box(_union([letter.box for letter in word]))}
-                      for word in self.words],
+            "raw_text": self.raw_text,
+            "language": self.language,
             "blank": self.blank,
+            "lines": lines_json,
+            "words": [{"text": word["text"], "box": word["box"]} for word in words_json],
+            "letters": letter_json,
         }
 
 
-def read_line(image, model, max_letters=MAX_LETTERS):
-    """Cut a Pillow image into words and letters; every candidate letter is recognised in one model
-    call, and the most likely reading is kept. Raises TooManyLetters past `max_letters`."""
+def reading_language(value, default):
+    """The dictionary asked for ("en", "es" or "none"), `default` when none is named."""
+    if not value:
+        return default
+    if value not in READING_LANGUAGES:
+        raise MalformedRequest(_("Unknown language %(language)s: choose one of %(choices)s.",
+                                 language=value, choices=", ".join(READING_LANGUAGES)))
+    return value
+
+
+@dataclass
+class Scan:
+    """What a page shows before any language: its lines cut into candidate letters, and the letter
+    probabilities of every candidate."""
+
+    lines: list  # (handwriting.lines.PageLine, handwriting.segment.Line, probabilities) per line
+    grey: np.ndarray  # the picture as analysed, straightened
+    scale: tuple
+    straightening: object
+
+
+def read_page(image, model, language=NONE, max_letters=MAX_LETTERS, prior=PRIOR):
+    """Read a Pillow image of handwriting: its lines, top to bottom, cut into words and letters,
+    each word decoded with the dictionary of `language` ("none": letter by letter) weighed by `prior`.
+    Raises TooManyLetters past `max_letters`."""
+    return decode_scan(scan_page(image, model, max_letters), model, language, prior)
+
+
+def scan_page(image, model, max_letters=MAX_LETTERS):
+    """The lines and candidate letters of a page; every candidate is recognised in one model call."""
     grey = to_grey(image, max_side=READ_SIDE)
-    line = segment(grey_to_ink(grey, READ_SPECK_FRACTION), max_letters)
+    page = find_lines(grey_to_ink(grey, READ_SPECK_FRACTION), max_letters)
+    shown = grey if page.straightening is None else page.straightening.apply(grey, 1.0)
+    segmented = [segment(line.ink, max_letters) for line in page.lines]
+    count = sum(len(line.cuts) for line in segmented)
+    if count > max_letters:
+        raise TooManyLetters(f"{count} letters", max_letters)
+    candidates = [candidate for line in segmented for candidate in line.candidates]
+    scan = Scan([], shown, _scale(image, grey), page.straightening)
+    if candidates:
+        probabilities = model.probabilities(np.stack([ink_to_frame(candidate.ink) for candidate in candidates]))
+        ends = np.cumsum([len(line.candidates) for line in segmented])
+        scan.lines = list(zip(page.lines, segmented, np.split(probabilities, ends[:-1])))
+    return scan
+
+
+def decode_scan(scan, model, language=NONE, prior=PRIOR):
+    """The Reading of a scanned page with the dictionary of `language` weighed by `prior`."""
+    lines = [ReadLine(_read_words(line, probabilities, page_line.top, model, language, prior), page_line.paragraph)
+             for page_line, line, probabilities in scan.lines]
+    return Reading(lines, scan.grey, scan.scale, language, scan.straightening)
+
+
+def _scale(image, grey):
+    """(x, y) pixels of the sent picture, turned upright, per analysed pixel."""
     width, height = image.size
     if (width > height) != (grey.shape[1] > grey.shape[0]):
         width, height = height, width  # to_grey turned it upright (EXIF orientation)
-    scale = (width / grey.shape[1], height / grey.shape[0])
-    if not line.candidates:
-        return Reading([], grey, scale)
-    probabilities = model.probabilities(np.stack([ink_to_frame(letter.ink) for letter in line.candidates]))
-    words = [[ReadLetter(line.candidates[k].box, model.top(probabilities[k], READ_TOP)) for k in word]
-             for word in line.read(probabilities.max(axis=1))]
-    return Reading(words, grey, scale)
+    return (width / grey.shape[1], height / grey.shape[0])
+
+
+def _read_words(line, probabilities, top, model, language, prior):
+    """The words of one segmented line (`top`: its first row on the page), decoded in `language`."""
+    confidence = probabilities.max(axis=1)
+    log_probabilities = np.log(np.maximum(probabilities, 1e-12))
+    words = []
+    for word in line.read(confidence):
+        raw = "".join(LETTERS[int(np.argmax(probabilities[k]))] for k in word)
+        options, chosen = [], word
+        if language != NONE:
+            first, end = line.spans[word[0]][0], line.spans[word[-1]][1]
+            decoded = decode(line.paths(first, end, confidence), log_probabilities, lexicon(language), prior)
+            options = [{"text": o.text, "share": float(share), "word": o.word}
+                       for o, share in zip(decoded, shares(decoded)) if share >= MIN_SHARE or o.text == raw]
+            chosen = decoded[0].path
+        letters = [ReadLetter(_shifted(line.candidates[k].box, top), model.top(probabilities[k], READ_TOP))
+                   for k in chosen]
+        words.append(ReadWord(letters, raw, options))
+    return words
+
+
+def _shifted(box, top):
+    x, y, w, h = box
+    return (x, y + top, w, h)
 
 
 def _union(boxes):
