@@ -105,6 +105,8 @@ def _background(ink):
         Image.Resampling.BOX,
     )
     opened = _rank_filter(_rank_filter(np.asarray(small), 9, np.minimum), 9, np.maximum)
+    if opened.min() == opened.max():  # even paper (any clean scan or canvas): blurring changes nothing
+        return np.float32(opened[0, 0] / 255.0)
     smooth = Image.fromarray(opened).filter(ImageFilter.GaussianBlur(4)).resize(image.size, Image.Resampling.BILINEAR)
     return np.asarray(smooth, dtype=np.float32) / 255.0
 
@@ -136,6 +138,9 @@ def _otsu(histogram):
 def label_components(mask):
     """8-connected components of a boolean mask: (labels, sizes), label 0 = background."""
     labels, count = ndimage.label(mask, structure=_EIGHT_NEIGHBOURS)
+    if count <= 1:  # one piece or none (most single letters): no need to count pixel by pixel
+        inked = np.count_nonzero(mask)
+        return labels, np.array([mask.size - inked, inked][: count + 1])
     return labels, np.bincount(labels.ravel(), minlength=count + 1)
 
 
@@ -160,7 +165,8 @@ def grey_to_ink(grey, speck_fraction=SPECK_FRACTION):
         return np.zeros_like(ink)
     keep = sizes >= speck_fraction * sizes.max()
     keep[0] = False
-    return ink * _rank_filter(keep[labels], 3, np.maximum)
+    kept = mask if keep[1:].all() else keep[labels]  # no speck: every labelled pixel stays
+    return ink * _rank_filter(kept, 3, np.maximum)
 
 
 def grey_to_frame(grey):
