@@ -8,7 +8,7 @@ import os
 import platform
 import time
 
-from benchmarks import http, latency
+from benchmarks import http_load as http, latency
 from benchmarks.common import RESULTS
 
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from test_hostile_inputs import REFUSED_FILES, blank_png, data_url, letter_png
 
-from benchmarks.http import Gunicorn, multipart
+from benchmarks.http_load import Gunicorn, multipart
 
 
 @pytest.fixture(scope="module")

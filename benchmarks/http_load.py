@@ -1,16 +1,19 @@
 """HTTP benchmark: the app under gunicorn (the project's gunicorn.conf.py) on 127.0.0.1.
 
-    python -m benchmarks.http [--requests 2000] [--soak 10000] [--concurrency 16]
+    python -m benchmarks.http_load [--runtime litert|keras] [--python PATH] [--requests 2000]
+                                   [--soak 10000] [--concurrency 16]
 
 Measures cold start (process start to the first successful POST /api/predict), latency and
 throughput of POST /api/predict with a canvas PNG at concurrency 1 and 16, and each worker's
-resident memory once warm and after `--soak` requests. Every phase is bounded in requests and
-time, and gunicorn is always stopped.
+resident memory once warm and after `--soak` requests, for one model runtime
+(FLASK_MODEL_RUNTIME) and one Python (a venv's, e.g. the serving-only one). Every phase is
+bounded in requests and time, and gunicorn is always stopped.
 """
 
 import argparse
 import http.client
 import itertools
+import json
 import os
 import secrets
 import signal
@@ -59,17 +62,18 @@ def memory_mb(pid):
 class Gunicorn:
     """gunicorn -c gunicorn.conf.py wsgi:app in its own process group, stopped on exit."""
 
-    def __init__(self, **env):
+    def __init__(self, python=sys.executable, args=(), **env):
         self.port = free_port()
         self.log = tempfile.TemporaryFile()
         self.process = None
+        self.python, self.args = python, list(args)  # the interpreter and extra gunicorn options
         self.env = env  # extra environment, e.g. WEB_CONCURRENCY="1"
 
     def __enter__(self):
         env = {**os.environ, **self.env, "BIND": f"127.0.0.1:{self.port}", "FLASK_SECRET_KEY": secrets.token_hex()}
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+            [self.python, "-m", "gunicorn", "-c", "gunicorn.conf.py", *self.args, "wsgi:app"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log, start_new_session=True,
         )
         return self
@@ -123,6 +127,19 @@ class Gunicorn:
     def connect(self):
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
 
+    def get_json(self, path):
+        return self.request("GET", path)[1]
+
+    def request(self, method, path, body=None, headers=None):
+        """(status, parsed JSON body) of one request on a fresh connection."""
+        connection = self.connect()
+        try:
+            connection.request(method, path, body, headers or {})
+            response = connection.getresponse()
+            return response.status, json.loads(response.read())
+        finally:
+            connection.close()
+
 
 def send(connection, body, headers):
     """POST /api/predict on a kept-alive connection; the response status."""
@@ -169,33 +186,46 @@ def rss_growth(before, after):
             for pid, memory in before.items()}
 
 
-def run(requests=2000, soak=10000, concurrency=16, max_seconds=300):
-    """Run every phase against one gunicorn; return the results (also saved as results/http.json)."""
+def run(runtime="litert", python=sys.executable, requests=2000, soak=10000, concurrency=16, max_seconds=300,
+        args=(), **env):
+    """Run every phase against one gunicorn serving with `runtime`; return the results (also saved as
+    results/http_<runtime>.json)."""
     body, headers = multipart(canvas_png())
-    with Gunicorn() as server:
+    with Gunicorn(python, args, FLASK_MODEL_RUNTIME=runtime, **env) as server:
         cold_start = server.wait_for_first_prediction(body, headers)
+        started = server.worker_memory()
         load(server, body, headers, 20 * concurrency, concurrency, max_seconds)  # warm every worker
         warm = server.worker_memory()
         phases = [load(server, body, headers, requests, c, max_seconds) for c in (1, concurrency)]
         done = sum(phase["requests"] for phase in phases)
         soak_phase = load(server, body, headers, max(0, soak - done), concurrency, max_seconds)
         after = server.worker_memory()
+        health = server.get_json("/healthz")
     result = {
+        "runtime": health.get("runtime"),
+        "runtime_reason": health.get("runtime_reason"),
+        "python": python,
+        "gunicorn_args": list(args),
+        "env": env,
         "cold_start_s": cold_start,
         "phases": phases,
         "soak": soak_phase,
         "memory": {
             "requests_between": done + soak_phase["requests"],
+            "started_mb": started,
             "warm_mb": warm,
             "after_mb": after,
             "rss_growth_pct": rss_growth(warm, after),
         },
     }
-    save("http", result)
+    if result["runtime"] != runtime:
+        raise RuntimeError(f"asked for {runtime}, served by {result['runtime']}: {result['runtime_reason']}")
+    save(f"http_{runtime}", result)
     return result
 
 
 def report(result):
+    print(f"runtime {result['runtime']} ({result['runtime_reason']}), python {result['python']}")
     print(f"cold start (process start -> first prediction): {result['cold_start_s']:.2f} s")
     rows = [(p["concurrency"], p["requests"], p["errors"], p["req_per_s"], p.get("p50_ms", "-"),
              p.get("p95_ms", "-"), p.get("p99_ms", "-")) for p in [*result["phases"], result["soak"]]]
@@ -203,22 +233,25 @@ def report(result):
     memory = result["memory"]
     rows = []
     for pid, warm in memory["warm_mb"].items():
+        started = memory["started_mb"].get(pid) or {}
         after = memory["after_mb"].get(pid) or {}
-        rows.append((pid, warm["rss"], after.get("rss"), memory["rss_growth_pct"][pid], after.get("pss"),
-                     after.get("anon")))
-    print(f"worker memory, warm and after {memory['requests_between']} more requests:")
-    print_table(rows, ["worker pid", "RSS MB warm", "RSS MB after", "RSS growth %", "PSS MB after",
-                       "private MB after"])
+        rows.append((pid, started.get("rss"), warm["rss"], after.get("rss"), memory["rss_growth_pct"][pid],
+                     after.get("pss"), after.get("anon")))
+    print(f"worker memory, after start, warm and after {memory['requests_between']} more requests:")
+    print_table(rows, ["worker pid", "RSS MB started", "RSS MB warm", "RSS MB after", "RSS growth %",
+                       "PSS MB after", "private MB after"])
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runtime", choices=["litert", "keras"], default="litert")
+    parser.add_argument("--python", default=sys.executable, help="the Python (venv) that runs gunicorn")
     parser.add_argument("--requests", type=int, default=2000, help="requests per concurrency level")
     parser.add_argument("--soak", type=int, default=10000, help="total requests before the second RSS reading")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--max-seconds", type=float, default=300, help="time limit of each phase")
     args = parser.parse_args(argv)
-    report(run(args.requests, args.soak, args.concurrency, args.max_seconds))
+    report(run(args.runtime, args.python, args.requests, args.soak, args.concurrency, args.max_seconds))
 
 
 if __name__ == "__main__":
