@@ -2,8 +2,9 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+SERVE_VENV ?= .venv-serve
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-serve.txt requirements-dev.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
@@ -14,14 +15,25 @@ setup: $(VENV)/.installed
 /usr/bin/chromium:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
+# Serving only (requirements-serve.txt: LiteRT, no TensorFlow). --no-compile: Python then caches
+# the bytecode of what serving imports, not of every module installed (~70 MB smaller).
+$(SERVE_VENV)/.installed: requirements-serve.txt
+	python3 -m venv $(SERVE_VENV)
+	$(SERVE_VENV)/bin/python -m pip install --quiet --no-compile -r requirements-serve.txt
+	touch $@
+
+# The serving-only install starts the app and reads letters right (part of `make test`).
+serve-check: $(SERVE_VENV)/.installed
+	env -u PYTHONDONTWRITEBYTECODE $(SERVE_VENV)/bin/python -m benchmarks.serve_check
+
 run: setup
 	FLASK_SECRET_KEY=$${FLASK_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_hex())')} \
 	BIND=$${BIND:-127.0.0.1:$(PORT)} $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: setup /usr/bin/chromium
+test: setup /usr/bin/chromium serve-check
 	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest
 
 benchmark: setup
 	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m benchmarks.run_all
 
-.PHONY: setup run test benchmark
+.PHONY: setup run test benchmark serve-check
