@@ -15,6 +15,10 @@ setup: $(VENV)/.installed
 /usr/bin/chromium:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
+# Debian's nginx, for the test of the production setup in deploy/ (run in the foreground by the test).
+/usr/sbin/nginx:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
+
 # Serving only (requirements-serve.txt: LiteRT, no TensorFlow). --no-compile: Python then caches
 # the bytecode of what serving imports, not of every module installed (~70 MB smaller).
 $(SERVE_VENV)/.installed: requirements-serve.txt
@@ -30,7 +34,7 @@ run: setup
 	FLASK_SECRET_KEY=$${FLASK_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_hex())')} \
 	BIND=$${BIND:-127.0.0.1:$(PORT)} $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: setup /usr/bin/chromium serve-check
+test: setup /usr/bin/chromium /usr/sbin/nginx serve-check
 	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest
 
 benchmark: setup
