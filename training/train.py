@@ -27,8 +27,9 @@ from training.model import build_model, read_hparams
 from training.paths import DEFAULT_DATA_DIR, MODEL_FILE, MODELS_DIR
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+def arguments(description=__doc__):
+    """The options of a training run (training.distill adds its own)."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--source", choices=["local", "tfds", "emnist-dir"], default="local")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="../shared/data")
     parser.add_argument("--emnist-dir", type=Path, help="folder with NIST's EMNIST IDX files")
@@ -45,7 +46,11 @@ def parse_args(argv=None):
     parser.add_argument("--hparams", type=Path, help="JSON of model hyper-parameters (models/hparams.json)")
     parser.add_argument("--distribute", choices=["none", "mirrored", "multi-worker"], default="none",
                         help="tf.distribute: every GPU here (or every logical CPU), or TF_CONFIG's workers")
-    return parser.parse_args(argv)
+    return parser
+
+
+def parse_args(argv=None):
+    return arguments().parse_args(argv)
 
 
 def load_source(args):
@@ -139,8 +144,13 @@ def main(argv=None):
     if args.distribute != "none":
         train = sharded(train, callbacks)
     history = model.fit(train, validation_data=validation, epochs=args.epochs, callbacks=callbacks)
-    wall = time.time() - started
+    save_artifacts(args, model, hparams, history, counts, time.time() - started, strategy.num_replicas_in_sync)
+    return model
 
+
+def save_artifacts(args, model, hparams, history, counts, wall, replicas=1, **extra):
+    """Write history, hyper-parameters and metrics beside the saved model; export and evaluate it."""
+    checkpoint = args.output / MODEL_FILE
     epochs = [
         {key: float(values[i]) for key, values in history.history.items()}
         for i in range(len(history.history["loss"]))
@@ -164,7 +174,7 @@ def main(argv=None):
             "samples_per_epoch": args.samples_per_epoch if args.source == "local" else None,
             "seed": args.seed,
             "distribute": args.distribute,
-            "replicas": strategy.num_replicas_in_sync,
+            "replicas": replicas,
             "wall_seconds": round(wall, 1),
             "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
         },
@@ -174,6 +184,7 @@ def main(argv=None):
             "tensorflow": tf.__version__,
             "numpy": np.__version__,
         },
+        **extra,
     }
     (args.output / "metrics.json").write_text(json.dumps(metrics, indent=1))
     print(f"\nTrained {len(epochs)} epochs in {wall / 60:.1f} min; "
@@ -184,7 +195,6 @@ def main(argv=None):
 
     if not args.no_evaluate:
         evaluate.main(["--model", str(checkpoint), "--data-dir", str(args.data_dir)])
-    return model
 
 
 if __name__ == "__main__":
