@@ -35,6 +35,7 @@ def test_search_writes_best_hparams_for_train_and_resumes_from_disk(tmp_path):
     stamps = [t.stat().st_mtime_ns for t in trials]
 
     assert tune.main(argv) == best  # resumed: the finished search is read back, nothing retrained
+    assert tune.main([*argv, "--report"]) == best
     assert [t.stat().st_mtime_ns for t in trials] == stamps
     tune.main([*argv, "--overwrite"])
     assert [t.stat().st_mtime_ns for t in trials] != stamps

@@ -2,6 +2,7 @@
 
     python -m training.tune                    # search, or resume the search kept in runs/tuning
     python -m training.tune --overwrite        # start again
+    python -m training.tune --report           # the best so far, without training more
     python -m training.train --hparams runs/tuning/best-hparams.json   # train the winner in full
 
 The objective is validation accuracy on the writers `training.train` holds out of the training
@@ -56,6 +57,7 @@ def parse_args(argv=None):
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="../shared/data")
     parser.add_argument("--directory", type=Path, default=ROOT / "runs" / "tuning", help="the tuner's records")
     parser.add_argument("--overwrite", action="store_true", help="start a new search instead of resuming")
+    parser.add_argument("--report", action="store_true", help="write the best trial kept on disk, train nothing")
     parser.add_argument("--best", type=Path, help="where to write the winner (default: DIRECTORY/best-hparams.json)")
     parser.add_argument("--max-epochs", type=int, default=9, help="epochs of the longest Hyperband trials")
     parser.add_argument("--factor", type=int, default=3, help="Hyperband's reduction factor")
@@ -90,8 +92,9 @@ def main(argv=None):
         overwrite=args.overwrite,
     )
     tuner.search_space_summary()
-    tuner.search(train, validation_data=letters.validation, callbacks=[TimeLimit(args.trial_minutes)],
-                 verbose=2)
+    if not args.report:
+        tuner.search(train, validation_data=letters.validation, callbacks=[TimeLimit(args.trial_minutes)],
+                     verbose=2)
     tuner.results_summary(5)
 
     best = {name: value for name, value in tuner.get_best_hyperparameters(1)[0].values.items()
