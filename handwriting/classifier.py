@@ -169,6 +169,15 @@ def _litert(keras_path, metrics):
         raise Refused(f"{tflite_path(keras_path).name} could not be loaded ({exc})") from None
 
 
+def litert_refusal(keras_path):
+    """Why the LiteRT model beside keras_path cannot serve, or None when it can (TensorFlow-free)."""
+    try:
+        _litert(Path(keras_path), read_metrics(Path(keras_path).parent))
+    except Refused as exc:
+        return str(exc)
+    return None
+
+
 def load(keras_path, runtime="auto"):
     """Load the model at keras_path (its .tflite beside it, per `runtime`); never raises."""
     keras_path = Path(keras_path)

@@ -1,11 +1,16 @@
-"""Hostile input once more against the real server: gunicorn with the project's config."""
+"""The real server: gunicorn with the project's config, against hostile input, and its runtime and preloading."""
 
 import json
+import runpy
+import shutil
+from pathlib import Path
 
 import pytest
 from test_hostile_inputs import REFUSED_FILES, blank_png, data_url, letter_png
 
 from benchmarks.http_load import Gunicorn, multipart
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +85,40 @@ def test_gunicorn_refuses_forms_without_a_csrf_token(server):
     assert headers["Content-Type"].startswith("text/html")
     assert b"The form expired or was not sent from this site" in body
     assert_healthy(server)
+
+
+# --- the runtime and preloading ------------------------------------------------------------------
+
+
+def gunicorn_settings(monkeypatch, **env):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_the_app_is_preloaded_only_when_litert_serves(monkeypatch, tmp_path):
+    monkeypatch.delenv("FLASK_MODEL_RUNTIME", raising=False)
+    monkeypatch.delenv("FLASK_MODEL_PATH", raising=False)
+    assert gunicorn_settings(monkeypatch)["preload_app"] is True
+    assert gunicorn_settings(monkeypatch, FLASK_MODEL_RUNTIME="keras")["preload_app"] is False
+    stale = tmp_path / "letter_cnn.keras"
+    for name in ("letter_cnn.keras", "letter_cnn.tflite"):
+        shutil.copy(ROOT / "models" / name, tmp_path / name)
+    (tmp_path / "metrics.json").write_text("{}")  # no fingerprint: TensorFlow would load, so no preload
+    assert gunicorn_settings(monkeypatch, FLASK_MODEL_RUNTIME="auto", FLASK_MODEL_PATH=str(stale))["preload_app"] is False
+
+
+def test_the_server_says_litert_serves(server):
+    status, health = server.request("GET", "/healthz")
+    assert status == 200 and health["runtime"] == "litert"
+
+
+def test_a_keras_worker_still_serves_without_preloading():
+    """The fallback under real gunicorn: each worker loads TensorFlow itself, after the fork."""
+    with Gunicorn(FLASK_MODEL_RUNTIME="keras", WEB_CONCURRENCY="1", THREADS="2") as keras_server:
+        keras_server.wait_for_first_prediction(*multipart(letter_png()))
+        status, health = keras_server.request("GET", "/healthz")
+        assert status == 200 and health["runtime"] == "keras"
+        status, answer = keras_server.request("POST", "/api/predict", *multipart(letter_png()))
+        assert status == 200 and len(answer["predictions"]) == 5
+        assert "Traceback" not in keras_server.log_tail(100_000)
