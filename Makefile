@@ -3,6 +3,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 SERVE_VENV ?= .venv-serve
+PYBABEL := $(VENV)/bin/pybabel
+# The compiled catalogs (.mo) are built here from the committed .po files, not committed.
+CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 
 $(VENV)/.installed: requirements.txt requirements-serve.txt requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -10,7 +13,23 @@ $(VENV)/.installed: requirements.txt requirements-serve.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed $(CATALOGS:.po=.mo)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(PYBABEL) compile --statistics -l $* -i $< -o $@
+
+# Translating: extract the strings of webapp/ and templates/ into the template catalog, merge it
+# into every language's catalog, translate there, compile. A new language: see the README.
+i18n-extract: $(VENV)/.installed
+	$(PYBABEL) -q extract -F babel.cfg -k _l -k lazy_gettext -c TRANSLATORS: --sort-by-file \
+		--project "Letter Scanner" --copyright-holder "Letter Scanner contributors" \
+		-o translations/messages.pot webapp templates
+
+i18n-update: i18n-extract
+	$(PYBABEL) update --ignore-obsolete -i translations/messages.pot -d translations
+
+i18n-compile: $(VENV)/.installed
+	$(PYBABEL) compile --statistics -d translations
 
 /usr/bin/chromium:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
@@ -40,4 +59,4 @@ test: setup /usr/bin/chromium /usr/sbin/nginx serve-check
 benchmark: setup
 	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m benchmarks.run_all
 
-.PHONY: setup run test benchmark serve-check
+.PHONY: setup run test benchmark serve-check i18n-extract i18n-update i18n-compile

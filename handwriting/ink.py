@@ -2,7 +2,8 @@
 
 One path for every input: orientation from EXIF, any Pillow mode flattened to grey with
 transparency composited on white, automatic polarity, uneven lighting and coloured paper
-removed, specks dropped, then `handwriting.frame.ink_to_frame`.
+removed, specks dropped, a stray accent or tilde over the letter dropped (`handwriting.diacritics`),
+then `handwriting.frame.ink_to_frame`.
 """
 
 import functools
@@ -11,6 +12,7 @@ import numpy as np
 from PIL import ExifTags, Image, ImageFilter, ImageOps
 from scipy import ndimage
 
+from handwriting.diacritics import drop_diacritics
 from handwriting.frame import ink_to_frame
 
 WORK_SIDE = 384  # pictures are analysed at most this large
@@ -171,7 +173,7 @@ def grey_to_ink(grey, speck_fraction=SPECK_FRACTION):
 
 def grey_to_frame(grey):
     """The 28x28 frame the model sees of a grey picture (`to_grey`), or None if it is blank."""
-    return ink_to_frame(grey_to_ink(grey))
+    return ink_to_frame(drop_diacritics(grey_to_ink(grey)))
 
 
 def image_to_frame(image):

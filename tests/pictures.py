@@ -2,6 +2,7 @@
 
 import base64
 import io
+import math
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageOps
@@ -82,3 +83,34 @@ def line_picture(letters, width=None):
     """One line of (letter, x) drawn dark on white, and each letter's own ink box (x, y, w, h)."""
     page, boxes = page_picture([(20, letters)], (width or max(x for _, x in letters) + 200, 180))
     return page, boxes[0]
+
+
+def _arc(cx, cy, rx, ry, start, end, n=24):
+    """Points of an elliptic arc, angles in degrees (0 = right, 90 = down)."""
+    return [(cx + rx * math.cos(math.radians(a)), cy + ry * math.sin(math.radians(a)))
+            for a in (start + (end - start) * k / (n - 1) for k in range(n))]
+
+
+# A small n and a small a on the 280 px square, and the marks Spanish writes over letters.
+SMALL = {
+    "n": [[(95, 120), (95, 235)], [(95, 165)] + _arc(137, 165, 42, 40, 180, 360) + [(179, 235)]],
+    "a": [_arc(135, 185, 45, 48, -20, 340, 40), [(180, 140), (180, 235)]],
+}
+MARKS = {
+    "tilde": [_arc(118, 85, 22, 14, 180, 360, 12) + _arc(162, 85, 22, 14, 180, 0, 12)],
+    "acute": [[(125, 110), (160, 60)]],
+    "grave": [[(145, 110), (110, 60)]],
+}
+
+
+def draw_strokes(strokes, width=14):
+    """Polylines drawn dark on a white 280 px square; a stroke of one point is a dot."""
+    image = Image.new("L", (280, 280), 255)
+    draw = ImageDraw.Draw(image)
+    for stroke in strokes:
+        if len(stroke) == 1:
+            (x, y), r = stroke[0], width * 0.8
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=0)
+        else:
+            draw.line(stroke, fill=0, width=width, joint="curve")
+    return image

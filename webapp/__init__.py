@@ -40,7 +40,7 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = secrets.token_hex()
 
     uploads.init_app(app)
-    i18n.init_app(app)
+    i18n.init_app(app, api.PREFIX)
     forms.init_app(app)
     security.init_app(app, machine_paths=(api.PREFIX, api.HEALTH))
     db.init_app(app)

@@ -33,7 +33,7 @@ class StatsPage:
     layers: list  # rows: layer name; type, output shape, parameters
     total_parameters: int | None
     training_data: list  # rows: source; training pictures, validation pictures
-    facts: list  # {"label", "value", "kind"}, kind one of: text, number, percent, megabytes, duration
+    facts: list  # {"label", "value", "kind"}, kind one of: text, number, percent, megabytes, duration, date
     versions: list  # {"name", "version"}
     history: list | None  # one mapping per epoch
 
@@ -178,7 +178,7 @@ def _facts(metrics, training):
         (_l("Random seed"), _text(training.get("seed")), "text"),
         (_l("Training time"), _number(training.get("wall_seconds")), "duration"),
         (_l("Machine"), _text(training.get("machine")), "text"),
-        (_l("Date"), _text(metrics.get("date")), "text"),
+        (_l("Date"), _text(metrics.get("date")), "date"),
         (_l("Source"), _text(metrics.get("source")), "text"),
         (_l("Parameters"), _number(metrics.get("parameters")), "number"),
         (_l("Model file"), _number(metrics.get("model_file_bytes")), "megabytes"),

@@ -10,6 +10,7 @@ from webapp import errors, uploads
 from webapp.artifacts import artifact
 from webapp.corrections import feedback_form
 from webapp.forms import DrawForm, UploadForm, error_status
+from webapp.i18n import current_language
 from webapp.images import decode_data_url, sent_image
 from webapp.model import letter_model
 from webapp.model_stats import stats_page
@@ -99,6 +100,7 @@ def stats():
 
 
 def _model_card_html():
-    """The model card (our own Markdown file, so trusted) as HTML, or None."""
-    text = artifact("MODEL_CARD.md")
+    """The model card in the page's language (MODEL_CARD.es.md), else the English one (our own
+    Markdown files, so trusted), as HTML; or None."""
+    text = artifact(f"MODEL_CARD.{current_language()}.md") or artifact("MODEL_CARD.md")
     return None if text is None else Markup(markdown.markdown(text, extensions=["tables"]))
