@@ -38,6 +38,10 @@ i18n-compile: $(VENV)/.installed
 /usr/sbin/nginx:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
 
+# Debian's PostgreSQL, started by tests/test_postgres.py in a temporary folder on loopback.
+/usr/lib/postgresql:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+
 # Serving only (requirements-serve.txt: LiteRT, no TensorFlow). --no-compile: Python then caches
 # the bytecode of what serving imports, not of every module installed (~70 MB smaller).
 $(SERVE_VENV)/.installed: requirements-serve.txt
@@ -53,7 +57,7 @@ run: setup
 	FLASK_SECRET_KEY=$${FLASK_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_hex())')} \
 	BIND=$${BIND:-127.0.0.1:$(PORT)} $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: setup /usr/bin/chromium /usr/sbin/nginx serve-check
+test: setup /usr/bin/chromium /usr/sbin/nginx /usr/lib/postgresql serve-check
 	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest
 
 benchmark: setup

@@ -85,12 +85,13 @@ def add(frame, label, guesses, source, model_version, language, cap):
               "guesses": guesses, "source": source, "model_version": model_version, "language": language}
     today = select(func.count()).select_from(Correction).where(Correction.created_at >= start_of_day(moment))
     row = select(*[literal(value, Correction.__table__.c[name].type) for name, value in values.items()])
-    statement = insert(Correction).from_select(list(values), row.where(today.scalar_subquery() < cap))
+    statement = (insert(Correction.__table__).from_select(list(values), row.where(today.scalar_subquery() < cap))
+                 .returning(Correction.__table__.c.id))
     with writing() as session:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_KEY})
-        kept = session.execute(statement).rowcount
-    if not kept:
+        kept = session.execute(statement).first()  # rowcount is not reliable for INSERT … SELECT
+    if kept is None:
         raise DailyCapReached(cap)
 
 

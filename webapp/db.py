@@ -160,11 +160,13 @@ def _migration_lock(engine):
 
 def upgrade(revision="head"):
     """Migrate the app's database to `revision` (Alembic), one process at a time."""
+    db.session.remove()  # this thread's open transaction would block the schema change
     with _migration_lock(db.engine):
         command.upgrade(migrate.get_config(), revision)
 
 
 def downgrade(revision):
+    db.session.remove()
     with _migration_lock(db.engine):
         command.downgrade(migrate.get_config(), revision)
 
