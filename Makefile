@@ -60,7 +60,7 @@ run: setup
 test: setup /usr/bin/chromium /usr/sbin/nginx /usr/lib/postgresql serve-check
 	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest
 
-benchmark: setup
-	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m benchmarks.run_all
+benchmark: setup serve-check
+	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m benchmarks.run_all --serve-venv $(SERVE_VENV)
 
 .PHONY: setup run test benchmark serve-check i18n-extract i18n-update i18n-compile
