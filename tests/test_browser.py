@@ -218,3 +218,28 @@ def test_upload_check_follows_the_configured_limit_and_formats(browser, small_li
     page.set_input_files("#image", files=[{"name": "ok.png", "mimeType": "image/png", "buffer": b"x" * 1024}])
     assert status.inner_text() == "" and page.get_attribute("#image", "aria-invalid") is None
     page.close()
+
+
+def test_switch_to_spanish_then_draw_gives_a_spanish_result_page(browser, base_url):
+    page = browser.new_page(viewport={"width": 1000, "height": 900}, locale="en-US")
+    page.goto(base_url + "/")
+    assert page.get_attribute("html", "lang") == "en"
+    page.click(".language-switcher a[lang=es]")
+    page.wait_for_selector("html[lang=es]")
+    assert page.locator("h1").inner_text() == "¿Qué letra es?"
+    assert page.locator(".language-switcher a[aria-current=true]").inner_text() == "Español"
+    page.set_input_files("#image", files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"x"}])
+    assert page.locator("#upload-status").inner_text() == "Sube una imagen PNG, JPEG, GIF, BMP, WebP o TIFF."
+    draw(page, "a")
+    guesses = recognised(page)  # the choice, kept in the cookie, holds through the POST
+    assert "a" in guesses[:3]
+    assert page.get_attribute("html", "lang") == "es"
+    assert page.locator(".eyebrow").first.text_content() == "Opción más probable"
+    assert page.locator("#guesses-heading").inner_text() == "Las 5 opciones más probables"
+    assert page.evaluate("LetterScanner.message('chart_accuracy')") == "Acierto"
+    assert page.evaluate("LetterScanner.formatPercent(0.941, 1)") == "94,1\xa0%"
+    assert page.locator(".guess-pct").first.inner_text().endswith("\xa0%")
+    page.click(".language-switcher a[lang=en]")
+    page.wait_for_selector("html[lang=en]")
+    assert page.locator("h1").inner_text() == "Which letter is it?"
+    page.close()
