@@ -5,6 +5,7 @@ import base64
 import csv
 import gzip
 import io
+import json
 import re
 
 import numpy as np
@@ -275,3 +276,37 @@ def test_export_writes_a_training_folder_like_the_shared_data(tmp_path, app):
         ("1", "a", "upload", "v1"), ("26", "z", "upload", "v1"), ("13", "m", "upload", "v1")]
     assert rows[0]["created_at"].endswith("Z") and rows[0]["language"] == "en"
     assert LETTERS[labels[2] - 1] == "m"
+
+
+def test_exported_corrections_train_a_model_that_learns_them(tmp_path, app):
+    """Export -> train round trip: shapes no base letter looks like, corrected to "m" and "t",
+    fill half of every batch of a smoke run, and the model reads them afterwards."""
+    import keras
+
+    from fake_data import make_data_dir
+    from training import train
+
+    rng = np.random.default_rng(0)
+    with app.app_context():
+        for i in range(40):
+            frame = np.zeros((FRAME_SIZE, FRAME_SIZE), np.uint8)
+            top, left = rng.integers(4, 9, size=2)
+            if i % 2:
+                frame[top : top + 14, left : left + 14] = 255  # a filled square, said to be an m
+            else:
+                frame[12:16, left : left + 16] = 255  # a flat bar, said to be a t
+            correction_store.add(frame, "tm"[i % 2], "ol", "canvas", "v1", "en", cap=1000)
+    out = tmp_path / "exported"
+    assert app.test_cli_runner().invoke(args=["corrections", "export", str(out)]).exit_code == 0
+
+    models = tmp_path / "models"
+    train.main(["--data-dir", str(make_data_dir(tmp_path / "data")), "--output", str(models),
+                "--epochs", "3", "--samples-per-epoch", "416", "--batch-size", "32", "--workers", "1",
+                "--no-evaluate", "--extra-data", str(out), "--extra-share", "0.5"])
+
+    data = json.loads((models / "metrics.json").read_text())["training"]["data"]
+    assert data["extra: exported"] == {"train": 40, "validation": 0}
+    model = keras.models.load_model(models / train.MODEL_FILE)
+    frames, labels = read_idx(out / IMAGES_FILE), read_idx(out / LABELS_FILE) - 1
+    predicted = model.predict(frames[..., None].astype("float32") / 255.0, verbose=0).argmax(axis=1)
+    assert (predicted == labels).mean() >= 0.9

@@ -13,7 +13,7 @@ import numpy as np
 
 from handwriting.frame import FRAME_SIZE
 from handwriting.labels import NUM_CLASSES
-from training.idx import read_idx, upright
+from training.idx import IMAGES_FILE, LABELS_FILE, read_idx, upright
 from training.strokes import read_strokes, render_strokes
 
 # Training folders of ../shared/data: pen-stroke sets (re-rendered every epoch) and image sets.
@@ -111,6 +111,22 @@ class LocalLetters:
         self.upper = np.array(stroke_upper + image_upper, dtype=bool)
 
 
+def extra_frames(folders):
+    """The frames of --extra-data folders (image folders such as exported corrections), pooled:
+    ((frames, labels 0..25), counts). They are only ever trained on: no validation, no evaluation."""
+    frames, labels, counts = [], [], {}
+    for folder in map(Path, folders):
+        images, folder_labels = read_idx(folder / IMAGES_FILE), read_idx(folder / LABELS_FILE).astype(np.int64) - 1
+        if len(images) != len(folder_labels) or not np.isin(folder_labels, range(NUM_CLASSES)).all():
+            raise ValueError(f"{folder}: images and labels 1..{NUM_CLASSES} do not match")
+        frames.append(images.astype(np.float32) / 255.0)
+        labels.append(folder_labels)
+        counts[f"extra: {folder.name}"] = {"train": len(folder_labels), "validation": 0}
+    if not sum(map(len, labels)):
+        return None, counts
+    return (np.concatenate(frames), np.concatenate(labels)), counts
+
+
 class RenderedLetters(keras.utils.PyDataset):
     """Class- and case-balanced batches, stroke letters re-rendered with fresh randomness each epoch.
 
@@ -119,10 +135,13 @@ class RenderedLetters(keras.utils.PyDataset):
     that a plain bar is an l rather than an I.
     """
 
-    def __init__(self, letters, samples_per_epoch, batch_size=128, seed=0, **kwargs):
+    def __init__(self, letters, samples_per_epoch, batch_size=128, seed=0, extra=None, extra_share=0.0, **kwargs):
         super().__init__(**kwargs)
         self.letters = letters
         self.batch_size = batch_size
+        # `extra` (frames, labels), e.g. people's corrections, fill `extra_share` of every batch.
+        self.extra = extra
+        self.extra_rows = round(batch_size * extra_share) if extra is not None else 0
         self.samples_per_epoch = samples_per_epoch
         self.seed = seed
         self.epoch = 0
@@ -144,11 +163,12 @@ class RenderedLetters(keras.utils.PyDataset):
         self.order = rng.permutation(np.concatenate(picks))
 
     def __len__(self):
-        return len(self.order) // self.batch_size
+        return len(self.order) // (self.batch_size - self.extra_rows)
 
     def __getitem__(self, index):
         rng = np.random.default_rng((self.seed, self.epoch, index))
-        batch = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        rows = self.batch_size - self.extra_rows
+        batch = self.order[index * rows : (index + 1) * rows]
         n_strokes = len(self.letters.strokes)
         frames = np.zeros((len(batch), FRAME_SIZE, FRAME_SIZE), dtype=np.float32)
         for row, i in enumerate(batch):
@@ -158,7 +178,12 @@ class RenderedLetters(keras.utils.PyDataset):
                     frames[row] = frame
             else:
                 frames[row] = self.letters.images[i - n_strokes]
-        return frames[..., None], self.letters.labels[batch]
+        labels = self.letters.labels[batch]
+        if self.extra_rows:
+            picks = rng.integers(len(self.extra[1]), size=self.extra_rows)
+            frames = np.concatenate([frames, self.extra[0][picks]])
+            labels = np.concatenate([labels, self.extra[1][picks]])
+        return frames[..., None], labels
 
     def on_epoch_end(self):
         self.epoch += 1

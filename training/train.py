@@ -4,6 +4,7 @@
     python -m training.train --source tfds         # the seed: tfds.load("emnist/letters")
     python -m training.train --source emnist-dir --emnist-dir ~/emnist/gzip
     python -m training.train --hparams tuning/best-hparams.json   # a recipe found by training.tune
+    python -m training.train --extra-data corrections/            # also people's corrections (README)
     python -m training.train --distribute mirrored                # every GPU of this machine
     TF_CONFIG='{...}' python -m training.train --distribute multi-worker   # several machines
 """
@@ -44,6 +45,10 @@ def arguments(description=__doc__):
     parser.add_argument("--workers", type=int, default=2, help="threads rendering strokes")
     parser.add_argument("--no-evaluate", action="store_true", help="skip the evaluation sets")
     parser.add_argument("--hparams", type=Path, help="JSON of model hyper-parameters (models/hparams.json)")
+    parser.add_argument("--extra-data", type=Path, action="append", default=[], metavar="DIR",
+                        help="local source: also train on this image folder (e.g. `flask corrections export`); repeatable")
+    parser.add_argument("--extra-share", type=float, default=0.1,
+                        help="the share of every batch drawn from the --extra-data folders")
     parser.add_argument("--distribute", choices=["none", "mirrored", "multi-worker"], default="none",
                         help="tf.distribute: every GPU here (or every logical CPU), or TF_CONFIG's workers")
     return parser
@@ -54,15 +59,18 @@ def parse_args(argv=None):
 
 
 def load_source(args):
+    if args.extra_data and args.source != "local":
+        raise SystemExit("--extra-data works with the local source")
     if args.source == "tfds":
         return sources.tfds_source(args.batch_size, args.seed, args.limit, args.tfds_data_dir)
     if args.source == "emnist-dir":
         return sources.emnist_dir_source(args.emnist_dir, args.batch_size, args.seed, args.limit)
     letters = sources.LocalLetters(args.data_dir, args.limit)
+    extra, extra_counts = sources.extra_frames(args.extra_data)
     train = sources.RenderedLetters(
-        letters, args.samples_per_epoch, args.batch_size, args.seed, workers=args.workers
+        letters, args.samples_per_epoch, args.batch_size, args.seed, extra, args.extra_share, workers=args.workers
     )
-    return train, letters.validation, letters.counts
+    return train, letters.validation, {**letters.counts, **extra_counts}
 
 
 def use_all_cores():
