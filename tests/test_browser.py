@@ -243,3 +243,31 @@ def test_switch_to_spanish_then_draw_gives_a_spanish_result_page(browser, base_u
     page.wait_for_selector("html[lang=en]")
     assert page.locator("h1").inner_text() == "Which letter is it?"
     page.close()
+
+
+@pytest.fixture(scope="module")
+def corrections_url(tmp_path_factory):
+    """The app with a database of its own, for the correction flow."""
+    yield from serve({"DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'corrections.sqlite3'}"})
+
+
+def test_wrong_it_was_keeps_the_letter_picked_with_the_keyboard_on_a_phone(browser, corrections_url):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, has_touch=True)
+    page.goto(corrections_url + "/")
+    draw(page, "t")
+    assert recognised(page)
+    assert page.locator(".letter-key").first.is_hidden()  # nothing to pick until asked
+    page.focus("#feedback-wrong summary")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # into the letters: A
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")  # ... to F
+    assert page.locator(".letter-key input:checked").get_attribute("value") == "f"
+    keys = page.locator(".letter-key").all()
+    assert all(key.bounding_box()["width"] >= 44 and key.bounding_box()["x"] + key.bounding_box()["width"] <= 390
+               for key in keys)  # a finger's width, and all on the screen
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # "Send the correction"
+    page.wait_for_selector("#correction-kept")
+    assert page.locator("#correction-kept").inner_text().startswith("Kept: it was F.")
+    page.close()

@@ -213,12 +213,12 @@ def test_script_messages_are_in_the_page_language(client):
     assert english["chart_accuracy"] == "Accuracy" and spanish["chart_accuracy"] == "Acierto"
     for key in english:  # the placeholders the scripts fill are handed on, in both languages
         assert set(re.findall(r"%\(\w+\)s", english[key])) == set(re.findall(r"%\(\w+\)s", spanish[key])), key
-    assert spanish["size_mb"] == "%(size)s MB"
+    assert spanish["size_mb"] == "%(size)s\xa0MB"
 
 
 def test_upload_formats_are_listed_the_spanish_way(client):
     html = client.get("/", headers=SPANISH).get_data(as_text=True)
-    assert "PNG, JPEG, GIF, BMP, WebP o TIFF, hasta 5 MB." in html
+    assert "PNG, JPEG, GIF, BMP, WebP o TIFF, hasta 5\xa0MB." in html  # no line break inside "5 MB"
 
 
 def test_model_card_follows_the_language(client):
@@ -239,8 +239,8 @@ def test_model_card_falls_back_to_english(tmp_path):
 @pytest.mark.parametrize("locale, expected", [
     ("en", {"percent": "94.1%", "number": "14,800", "megabytes": "7.2 MB", "decimal": "0.123",
             "significant": "0.00025", "duration": "35 min 24 s", "date": "Nov 23, 2026"}),
-    ("es", {"percent": "94,1\xa0%", "number": "14.800", "megabytes": "7,2 MB", "decimal": "0,123",
-            "significant": "0,00025", "duration": "35 min 24 s", "date": "23 nov 2026"}),
+    ("es", {"percent": "94,1\xa0%", "number": "14.800", "megabytes": "7,2\xa0MB", "decimal": "0,123",
+            "significant": "0,00025", "duration": "35\xa0min 24\xa0s", "date": "23 nov 2026"}),
 ])
 def test_numbers_and_dates_follow_the_locale(app, locale, expected):
     with app.test_request_context(), force_locale(locale):
