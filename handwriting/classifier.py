@@ -25,6 +25,9 @@ METRICS_FILE = "metrics.json"
 EXPORT_KEY = "export"  # metrics.json: {"keras_sha256", "tflite_sha256", ...} written at export
 ARCHITECTURE_KEY = "architecture"  # metrics.json: [{"name", "type", "output_shape", "params"}]
 INPUT_SHAPE = (FRAME_SIZE, FRAME_SIZE, 1)
+# Frames per LiteRT call: a page's hundreds of candidate letters go in chunks, so each thread's
+# interpreter keeps ~10 MB of tensors instead of growing by ~150 MB for an 800-frame batch.
+BATCH_LIMIT = 64
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +104,8 @@ class LiteRTCall:
         return interpreter
 
     def __call__(self, x):
+        if len(x) > BATCH_LIMIT:
+            return np.concatenate([self(x[i : i + BATCH_LIMIT]) for i in range(0, len(x), BATCH_LIMIT)])
         local = self._local
         if not hasattr(local, "interpreter"):
             local.interpreter, local.batch = self._new_interpreter(), None

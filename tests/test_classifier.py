@@ -98,7 +98,8 @@ def test_both_runtimes_give_the_same_top5(litert, keras_runtime, frames):
 
 
 def test_a_batch_gives_what_single_calls_give(litert):
-    x = fixture_frames(40)
+    x = fixture_frames(150)
+    assert len(x) > classifier.BATCH_LIMIT * 2  # several chunks and a remainder
     batched = litert.probabilities(x)
     single = np.concatenate([litert.probabilities(frame[None]) for frame in x])
     assert np.abs(batched - single).max() < 1e-6
@@ -131,7 +132,7 @@ def test_keras_runtime_when_asked_for(keras_runtime):
     assert keras_runtime.layers()  # from metrics.json too
 
 
-def test_unknown_runtime_is_an_unavailable_model(tmp_path):
+def test_unknown_runtime_is_an_unavailable_model():
     model = classifier.load(MODEL, "onnx")
     assert not model.available and "onnx" in model.error
 
