@@ -6,7 +6,6 @@ from (canvas or upload), the model version, the page's language and the time (UT
 no picture, no address, no cookie.
 """
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -17,13 +16,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from handwriting.frame import FRAME_SIZE
 from handwriting.labels import LETTERS
-from webapp.db import db, reading, writing
+from webapp.db import advisory_key, db, reading, writing
 
 SOURCES = ("canvas", "upload")
 MAX_GUESSES = 5
 FRAME_BYTES = FRAME_SIZE * FRAME_SIZE
-# PostgreSQL: the advisory lock that serialises the daily-cap check and insert.
-_ADVISORY_KEY = int.from_bytes(hashlib.sha256(b"letter-scanner-corrections").digest()[:8], "big", signed=True)
 
 
 class Correction(db.Model):
@@ -89,7 +86,7 @@ def add(frame, label, guesses, source, model_version, language, cap):
                  .returning(Correction.__table__.c.id))
     with writing() as session:
         if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_KEY})
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_key("corrections")})
         kept = session.execute(statement).first()  # rowcount is not reliable for INSERT … SELECT
     if kept is None:
         raise DailyCapReached(cap)

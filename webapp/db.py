@@ -71,13 +71,19 @@ def unavailable(error):
 class _State:
     """The last failure of this process to use the database (cleared by the next success)."""
 
-    def __init__(self):
+    def __init__(self, head):
+        self.head = head  # the newest schema revision of migrations/
         self.lock = threading.Lock()
         self.failure = None  # DatabaseUnavailable or None
 
     def record(self, failure):
         with self.lock:
             self.failure = failure
+
+
+def advisory_key(name):
+    """A PostgreSQL advisory lock id of its own for `name`."""
+    return int.from_bytes(hashlib.sha256(f"letter-scanner-{name}".encode()).digest()[:8], "big", signed=True)
 
 
 def _state():
@@ -147,7 +153,7 @@ def _migration_lock(engine):
             yield
         return
     if engine.dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha256(b"letter-scanner-migrations").digest()[:8], "big", signed=True)
+        key = advisory_key("migrations")
         with engine.connect() as connection:
             connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
             try:
@@ -180,13 +186,13 @@ def current_revision():
 
 
 def head_revision():
-    return ScriptDirectory.from_config(migrate.get_config()).get_current_head()
+    return _state().head
 
 
 def health():
     """{"status": "ok"} or {"status": "unavailable" | "read_only" | "full", "error": why}."""
     try:
-        revision, head = current_revision(), head_revision()
+        revision, head = current_revision(), _state().head
     except (SQLAlchemyError, OSError) as exc:
         db.session.rollback()
         return {"status": "unavailable", "error": unavailable(exc).detail}
@@ -206,11 +212,14 @@ def init_app(app):
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
-    app.extensions["database_state"] = _State()
+    options = {"pool_pre_ping": True}
+    if app.config["DATABASE_URL"].startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": 5}  # seconds: /healthz must not hang on a lost server
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     with app.app_context():
+        app.extensions["database_state"] = _State(ScriptDirectory.from_config(migrate.get_config()).get_current_head())
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas(app.config["DATABASE_BUSY_TIMEOUT_MS"]))
         if app.config["DATABASE_MIGRATE_ON_START"]:
@@ -222,4 +231,5 @@ def init_app(app):
                 app.extensions["database_state"].record(failure)
                 app.logger.warning("The database could not be migrated; corrections are off (%s)", failure)
             else:
-                log.info("Database schema at %s (%.0f ms)", head_revision(), (time.perf_counter() - started) * 1000)
+                log.info("Database schema at %s (%.0f ms)", app.extensions["database_state"].head,
+                         (time.perf_counter() - started) * 1000)
