@@ -39,7 +39,9 @@ def sent_picture():
 
 
 def _unavailable(model):
-    return jsonify(error=model.error, code=errors.CODE_OF_STATUS[503]), 503
+    """503: the reason (a log-style line, in English) after a sentence in the client's language."""
+    message = _("The recognizer is not available. %(reason)s", reason=model.error)
+    return jsonify(error=message, code=errors.CODE_OF_STATUS[503]), 503
 
 
 @bp.post(PREFIX + "predict")
