@@ -164,12 +164,13 @@ def test_past_the_daily_cap_posts_answer_503_until_tomorrow(tmp_path):
 
 def test_usage_counts_how_often_the_model_was_right_per_letter(client, app):
     fields = drawn(client)
-    for verdict, letter in [("right", ""), ("right", ""), ("wrong", "k"), ("wrong", "x")]:
-        client.post("/corrections", data={**fields, "verdict": verdict, "letter": letter})
+    second, sixth = fields["guesses"][1], next(letter for letter in LETTERS if letter not in fields["guesses"])
+    for verdict, letter in [("right", ""), ("right", ""), ("wrong", second), ("wrong", sixth), ("wrong", "x")]:
+        assert client.post("/corrections", data={**fields, "verdict": verdict, "letter": letter}).status_code == 201
     with app.app_context():
         usage = correction_store.usage()
-    assert usage.count == 4 and usage.right == 3
-    assert usage.per_letter == {"k": (1, 0), "x": (3, 3)}
+    assert (usage.count, usage.right, usage.top3) == (5, 3, 4)
+    assert usage.per_letter == {"x": (3, 3), second: (1, 0), sixth: (1, 0)}
 
 
 # The review page.

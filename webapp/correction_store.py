@@ -101,17 +101,18 @@ def recent(limit, before=None):
 
 
 def delete(correction_id):
-    """Delete one correction; whether it existed."""
+    """Delete one correction (none if it is gone already)."""
     with writing() as session:
-        return session.execute(db.delete(Correction).where(Correction.id == correction_id)).rowcount > 0
+        session.execute(db.delete(Correction).where(Correction.id == correction_id))
 
 
 @dataclass
 class Usage:
-    """How the model does in use: per letter people said it was, how many and how many it got right."""
+    """How the model does in use, by the letter people said it was."""
 
     count: int
-    per_letter: dict  # letter -> (corrections, right)
+    top3: int  # corrections whose letter was among the model's first three guesses
+    per_letter: dict  # letter -> (corrections, first guess right)
 
     @property
     def right(self):
@@ -119,16 +120,19 @@ class Usage:
 
 
 def usage():
-    """Counts of corrections per letter and how often the model's first guess was that letter."""
-    was_right = func.substr(Correction.guesses, 1, 1) == Correction.label
-    query = select(Correction.label, was_right, func.count()).group_by(Correction.label, was_right)
+    """How many corrections there are, how often the model's first guess (and first three) held
+    the letter people said, per letter."""
+    right = func.substr(Correction.guesses, 1, 1) == Correction.label
+    top3 = func.substr(Correction.guesses, 1, 3).contains(Correction.label)
+    query = select(Correction.label, right, top3, func.count()).group_by(Correction.label, right, top3)
     rows = reading(lambda session: session.execute(query).all())
-    counts, right = Counter(), Counter()
-    for label, was_right, n in rows:
+    counts, rights, in_top3 = Counter(), Counter(), 0
+    for label, was_right, was_in_top3, n in rows:
         counts[label] += n
-        right[label] += n if was_right else 0
-    per_letter = {letter: (counts[letter], right[letter]) for letter in LETTERS if counts[letter]}
-    return Usage(sum(counts.values()), per_letter)
+        rights[label] += n if was_right else 0
+        in_top3 += n if was_in_top3 else 0
+    per_letter = {letter: (counts[letter], rights[letter]) for letter in LETTERS if counts[letter]}
+    return Usage(sum(counts.values()), in_top3, per_letter)
 
 
 def all_in_order(batch=1000):
