@@ -23,7 +23,7 @@ from flask_wtf import FlaskForm
 from PIL import Image
 from werkzeug.exceptions import Forbidden, NotFound, ServiceUnavailable
 from wtforms import HiddenField, PasswordField, ValidationError
-from wtforms.validators import AnyOf, DataRequired, Length, Regexp
+from wtforms.validators import AnyOf, DataRequired, Length
 
 from handwriting.frame import FRAME_SIZE
 from handwriting.labels import LETTERS
@@ -71,7 +71,7 @@ class CorrectionForm(FlaskForm):
     verdict "right" or verdict "wrong" with the letter it was."""
 
     frame = HiddenField(validators=[DataRequired(), Length(max=MAX_FRAME_URL)])
-    guesses = HiddenField(validators=[DataRequired(), Regexp(f"^[a-z]{{1,{correction_store.MAX_GUESSES}}}$")])
+    guesses = HiddenField(validators=[DataRequired()])
     source = HiddenField(validators=[AnyOf(correction_store.SOURCES)])
     verdict = HiddenField(validators=[AnyOf(VERDICTS)])  # sent by the button pressed
     letter = HiddenField()  # a radio button a..z, with the verdict "wrong"
@@ -91,8 +91,11 @@ class CorrectionForm(FlaskForm):
         self.pixels = pixels
 
     def validate_guesses(self, field):
-        if len(set(field.data)) != len(field.data):
-            raise ValidationError(_("The guesses must be different letters."))
+        letters = field.data
+        if not (len(letters) <= correction_store.MAX_GUESSES and set(letters) <= set(LETTERS)
+                and len(set(letters)) == len(letters)):
+            raise ValidationError(_("The guesses must be one to %(count)d different letters.",
+                                    count=correction_store.MAX_GUESSES))
 
     def validate_letter(self, field):
         if self.verdict.data == "wrong" and field.data not in LETTERS:
@@ -125,7 +128,7 @@ def _unavailable():
 
 
 def _too_fast():
-    return _("You are sending corrections faster than we can take them: please wait a minute.")
+    return _("You are sending corrections faster than we can take them: please try again later.")
 
 
 @bp.post("/corrections")
