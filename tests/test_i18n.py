@@ -307,3 +307,9 @@ def test_accented_letters_read_as_their_base_letter(client, letter, mark, width)
 def test_pages_say_that_accents_are_not_read(client):
     assert "la Ñ como N" in client.get("/", headers=SPANISH).get_data(as_text=True)
     assert "Ñ as N" in client.get("/").get_data(as_text=True)
+
+
+def test_a_refused_form_says_why_in_spanish(csrf_app):
+    client = csrf_app.test_client()
+    html = client.post("/draw", data={"drawing": data_url(A_PNG)}, headers=SPANISH).get_data(as_text=True)
+    assert "falta el código de seguridad del formulario" in html and english_left(html) == []

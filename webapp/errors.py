@@ -7,6 +7,7 @@ methods on them, and the unexpected.
 
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -17,6 +18,12 @@ from webapp import uploads
 
 # The status of each kind of bad input; any other InputError is a 400.
 STATUS_OF_INPUT = {PictureTooLarge: 413, TooManyFormParts: 413, UnsupportedPicture: 415, UnsupportedContentType: 415}
+# Flask-WTF's reasons for refusing a form, in its own words: marked here (_l) for the catalog, and
+# translated when shown.
+CSRF_REASONS = (_l("The CSRF token is missing."), _l("The CSRF session token is missing."),
+                _l("The CSRF token has expired."), _l("The CSRF token is invalid."),
+                _l("The CSRF tokens do not match."), _l("The referrer header is missing."),
+                _l("The referrer does not match the host."))
 # Stable codes for programs, by HTTP status, for errors that are not InputErrors.
 CODE_OF_STATUS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
                   415: "unsupported_type", 429: "too_many_requests", 500: "internal_error",
@@ -47,7 +54,7 @@ def describe(error):
             limit=error.limit)
     if isinstance(error, CSRFError):
         return 400, "csrf", _("The form expired or was not sent from this site (%(reason)s). "
-                              "Your drawing is kept: please send it again.", reason=error.description)
+                              "Your drawing is kept: please send it again.", reason=_(error.description))
     if not isinstance(error, HTTPException):
         error = InternalServerError()
     return error.code, CODE_OF_STATUS.get(error.code, "error"), http_message(error.code) or error.description
