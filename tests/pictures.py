@@ -85,7 +85,7 @@ def line_picture(letters, width=None):
     return page, boxes[0]
 
 
-def _arc(cx, cy, rx, ry, start, end, n=24):
+def arc(cx, cy, rx, ry, start, end, n=24):
     """Points of an elliptic arc, angles in degrees (0 = right, 90 = down)."""
     return [(cx + rx * math.cos(math.radians(a)), cy + ry * math.sin(math.radians(a)))
             for a in (start + (end - start) * k / (n - 1) for k in range(n))]
@@ -93,11 +93,11 @@ def _arc(cx, cy, rx, ry, start, end, n=24):
 
 # A small n and a small a on the 280 px square, and the marks Spanish writes over letters.
 SMALL = {
-    "n": [[(95, 120), (95, 235)], [(95, 165)] + _arc(137, 165, 42, 40, 180, 360) + [(179, 235)]],
-    "a": [_arc(135, 185, 45, 48, -20, 340, 40), [(180, 140), (180, 235)]],
+    "n": [[(95, 120), (95, 235)], [(95, 165)] + arc(137, 165, 42, 40, 180, 360) + [(179, 235)]],
+    "a": [arc(135, 185, 45, 48, -20, 340, 40), [(180, 140), (180, 235)]],
 }
 MARKS = {
-    "tilde": [_arc(118, 85, 22, 14, 180, 360, 12) + _arc(162, 85, 22, 14, 180, 0, 12)],
+    "tilde": [arc(118, 85, 22, 14, 180, 360, 12) + arc(162, 85, 22, 14, 180, 0, 12)],
     "acute": [[(125, 110), (160, 60)]],
     "grave": [[(145, 110), (110, 60)]],
 }

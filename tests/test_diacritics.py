@@ -3,12 +3,14 @@
 (That a drawn ñ or á is then read as n or a, through the API, is in test_i18n.py.)
 """
 
+import io
+
 import numpy as np
 import pytest
 
 from handwriting.diacritics import drop_diacritics
 from handwriting.ink import grey_to_ink, to_grey
-from pictures import MARKS, PARTS, SMALL, draw_strokes
+from pictures import MARKS, PARTS, SMALL, arc, draw_strokes, encode
 
 
 def ink_of(strokes):
@@ -47,3 +49,14 @@ def test_letters_in_one_piece_are_untouched(letter):
 def test_a_blank_map_is_returned_as_it_is():
     blank = np.zeros((40, 40), dtype=np.float32)
     assert drop_diacritics(blank) is blank
+
+
+
+
+def test_a_tilde_over_a_letter_of_a_page_is_dropped_too(client):
+    """/api/read frames each letter with the small marks that sit on it (the dots of i and j): a
+    tilde among them is dropped there too (ñ read "a" without it)."""
+    tilde = [arc(122, 100, 16, 9, 180, 360, 10) + arc(154, 100, 16, 9, 180, 0, 10)]
+    picture = draw_strokes(SMALL["n"] + tilde, width=9)
+    answer = client.post("/api/read", data={"image": (io.BytesIO(encode(picture)), "letter.png")}).get_json()
+    assert answer["raw_text"] == "n"

@@ -10,6 +10,7 @@ import numpy as np
 from flask_babel import gettext as _
 from PIL import Image
 
+from handwriting.diacritics import drop_diacritics
 from handwriting.frame import ink_to_frame
 from handwriting.ink import grey_to_frame, grey_to_ink, to_grey
 from handwriting.labels import LETTERS
@@ -192,7 +193,7 @@ def scan_page(image, model, max_letters=MAX_LETTERS):
     candidates = [candidate for line in segmented for candidate in line.candidates]
     scan = Scan([], shown, _scale(image, grey), page.straightening)
     if candidates:
-        probabilities = model.probabilities(np.stack([ink_to_frame(candidate.ink) for candidate in candidates]))
+        probabilities = model.probabilities(np.stack([ink_to_frame(drop_diacritics(candidate.ink)) for candidate in candidates]))
         ends = np.cumsum([len(line.candidates) for line in segmented])
         scan.lines = list(zip(page.lines, segmented, np.split(probabilities, ends[:-1])))
     return scan
