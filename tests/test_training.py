@@ -1,4 +1,6 @@
 import json
+import os
+import socket
 import subprocess
 import sys
 
@@ -78,3 +80,25 @@ def test_mirrored_training_on_two_cpus_learns_and_writes_the_artifacts_of_a_plai
     assert max(e["val_accuracy"] for e in history) > 0.5  # 8 classes: chance is 1/8 at best
     model = load_letter_model(mirrored / train.MODEL_FILE)
     assert model.probabilities(np.zeros((2, 28, 28), "float32")).shape == (2, 26)
+
+
+def test_multi_worker_strategy_reads_tf_config_and_the_chief_writes_the_artifacts(tmp_path):
+    # One worker: Keras 3.15's fit fails under MultiWorkerMirroredStrategy with two or more
+    # workers (keras-team/keras#20585), which the README says.
+    data_dir = make_data_dir(tmp_path / "data", true_labels=True)
+    out = tmp_path / "out"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    tf_config = {"cluster": {"worker": [f"127.0.0.1:{port}"]}, "task": {"type": "worker", "index": 0}}
+    subprocess.run(
+        [sys.executable, "-m", "training.train", "--data-dir", str(data_dir), "--output", str(out),
+         "--epochs", "2", "--samples-per-epoch", "1600", "--batch-size", "32", "--workers", "1",
+         "--distribute", "multi-worker", "--no-evaluate"],
+        cwd=ROOT, check=True, env={**os.environ, "TF_CONFIG": json.dumps(tf_config)},
+    )
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["training"]["distribute"] == "multi-worker" and metrics["training"]["replicas"] == 1
+    history = json.loads((out / "history.json").read_text())
+    assert len(history) == 2 and history[-1]["loss"] < history[0]["loss"]
+    assert load_letter_model(out / train.MODEL_FILE).probabilities(np.zeros((1, 28, 28), "float32")).shape == (1, 26)
