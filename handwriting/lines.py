@@ -52,11 +52,11 @@ class Straightening:
         self.size = (math.ceil(us.max() - u0), math.ceil(vs.max() - v0))  # (width, height)
         self.matrix = (cos, sin, cos * u0 + sin * v0, -sin, cos, -sin * u0 + cos * v0)
 
-    def apply(self, array, paper):
-        """A float 2-D array of the page, straightened; `paper` fills the corners."""
-        image = Image.fromarray(np.asarray(array, np.float32), mode="F")
+    def apply(self, ink):
+        """An ink map of the page, straightened (no ink in the corners)."""
+        image = Image.fromarray(np.asarray(ink, np.float32), mode="F")
         turned = image.transform(self.size, Image.Transform.AFFINE, self.matrix,
-                                 resample=Image.Resampling.BILINEAR, fillcolor=paper)
+                                 resample=Image.Resampling.BILINEAR, fillcolor=0.0)
         return np.asarray(turned, np.float32)
 
     def to_page(self, box):
@@ -91,7 +91,7 @@ def find_lines(ink, max_letters):
     angle = skew_angle(ink)
     straightening = Straightening(angle, ink.shape) if angle else None
     if straightening:
-        ink = straightening.apply(ink, 0.0)
+        ink = straightening.apply(ink)
     peak = float(ink.max()) if ink.size else 0.0
     if peak <= 0:
         return Page(ink, straightening, [])

@@ -8,7 +8,8 @@ column is cut there. Pieces that sit close side by side may still be one letter 
 written in two strokes), so every run of up to three close pieces is a candidate letter too.
 `Line.read` takes a confidence per candidate (how sure the recognizer is that it is one letter),
 picks the most likely reading left to right, and starts a new word at each gap clearly wider
-than the usual gap between letters.
+than the usual gap between letters; `Line.paths` offers the few best ways to cut one word into
+letters, for a language decoder (`handwriting.language`) to choose among.
 """
 
 import math

@@ -65,7 +65,7 @@ def test_straightened_boxes_map_back_to_the_page():
     page = np.zeros((300, 500), np.float32)
     page[200:220, 400:430] = 1.0
     straightening = Straightening(5.0, page.shape)
-    turned = straightening.apply(page, 0.0)
+    turned = straightening.apply(page)
     ys, xs = np.nonzero(turned > 0.5)
     x, y, w, h = straightening.to_page((xs.min(), ys.min(), xs.max() + 1 - xs.min(), ys.max() + 1 - ys.min()))
     assert abs(x + w / 2 - 415) <= 1.5 and abs(y + h / 2 - 210) <= 1.5  # the same place...

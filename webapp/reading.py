@@ -15,7 +15,7 @@ from webapp import errors, uploads
 from webapp.forms import DrawForm, UploadForm, error_status
 from webapp.images import decode_data_url, sent_image
 from webapp.model import letter_model
-from webapp.recognition import READING_LANGUAGES, png_data_url, read_page, reading_language
+from webapp.recognition import READING_LANGUAGES, box_around, png_data_url, read_page, reading_language
 
 bp = Blueprint("reading", __name__)
 
@@ -103,11 +103,12 @@ def text_data_url(text):
 
 
 def boxed_png_url(reading):
-    """The analysed picture as a PNG data: URL with a box around each line, word and letter, and
-    the best guess over each letter."""
-    picture = Image.fromarray(np.uint8(reading.grey * 255)).convert("RGB")
+    """The written part of the analysed picture as a PNG data: URL, with a box around each line,
+    word and letter, and the best guess over each letter."""
+    left, top, width, height = _written_part(reading)
+    picture = Image.fromarray(np.uint8(reading.grey[top : top + height, left : left + width] * 255)).convert("RGB")
     picture.thumbnail((BOXED_WIDTH, BOXED_WIDTH))
-    scale = picture.width / reading.grey.shape[1]
+    scale = picture.width / width
     heights = [letter.box[3] * scale for letter in reading.letters]
     size = int(np.clip(0.4 * np.median(heights), 12, 28))
     font = ImageFont.load_default(size=size)
@@ -116,9 +117,10 @@ def boxed_png_url(reading):
     page.paste(picture, (0, band))
     draw = ImageDraw.Draw(page)
 
-    def rectangle(box, colour, width, grow=0):
-        x, y, w, h = (round(v * scale) for v in box)
-        draw.rectangle((x - grow, y + band - grow, x + w + grow, y + h + band + grow), outline=colour, width=width)
+    def rectangle(box, colour, line_width, grow=0):
+        x, y, w, h = reading.analysed_box(box)
+        x, y, w, h = (round(v * scale) for v in (x - left, y - top, w, h))
+        draw.rectangle((x - grow, y + band - grow, x + w + grow, y + h + band + grow), outline=colour, width=line_width)
         return x, y + band
 
     for line in reading.lines:
@@ -130,3 +132,12 @@ def boxed_png_url(reading):
         draw.rectangle((x, y - band, x + size, y), fill=LETTER_COLOUR)
         draw.text((x + size / 2, y - band / 2), letter.letter, fill="white", font=font, anchor="mm")
     return png_data_url(np.asarray(page) / 255.0)
+
+
+def _written_part(reading):
+    """The (x, y, w, h) box of the analysed picture around its lines, with a margin of half a letter."""
+    x, y, w, h = box_around([reading.analysed_box(line.box) for line in reading.lines])
+    margin = round(0.5 * float(np.median([letter.box[3] for letter in reading.letters])))
+    rows, columns = reading.grey.shape
+    left, top = max(0, x - margin), max(0, y - margin)
+    return left, top, min(columns, x + w + margin) - left, min(rows, y + h + margin) - top

@@ -4,7 +4,7 @@ uploads and the API."""
 import base64
 import io
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from flask_babel import gettext as _
@@ -14,7 +14,7 @@ from handwriting.diacritics import drop_diacritics
 from handwriting.frame import ink_to_frame
 from handwriting.ink import grey_to_frame, grey_to_ink, to_grey
 from handwriting.labels import LETTERS
-from handwriting.language import LANGUAGES, NONE, PRIOR, decode, lexicon, shares
+from handwriting.language import LANGUAGES, NONE, PRIOR, decode, is_text, lexicon, shares
 from handwriting.lines import find_lines
 from handwriting.segment import MAX_LETTERS, TooManyLetters, segment
 from webapp.input_errors import MalformedRequest
@@ -69,7 +69,7 @@ class ReadWord:
 
     @property
     def box(self):
-        return _union([letter.box for letter in self.letters])
+        return box_around([letter.box for letter in self.letters])
 
 
 @dataclass
@@ -79,17 +79,17 @@ class ReadLine:
 
     @property
     def box(self):
-        return _union([word.box for word in self.words])
+        return box_around([word.box for word in self.words])
 
 
 @dataclass
 class Reading:
-    """A page read line by line; boxes are in the analysed picture's pixels, which `picture_box`
-    turns into the sent picture's."""
+    """A page read line by line; boxes are in the pixels of the straightened page, which
+    `analysed_box` turns into `grey`'s and `picture_box` into the sent picture's."""
 
     lines: list  # ReadLines, top to bottom; empty when blank
-    grey: np.ndarray  # the picture as analysed (grey, upright, straightened), for showing it back
-    scale: tuple  # (x, y) pixels of the sent (upright) picture per pixel of the unstraightened analysis
+    grey: np.ndarray  # the picture as analysed (grey, upright), for showing it back
+    scale: tuple  # (x, y) pixels of the sent (upright) picture per pixel of `grey`
     language: str  # the dictionary used, or "none"
     straightening: object = None  # handwriting.lines.Straightening, when the page was turned level
 
@@ -119,11 +119,13 @@ class Reading:
                  for n, line in enumerate(self.lines)]
         return "\n".join(lines)
 
+    def analysed_box(self, box):
+        """An (x, y, w, h) box of the straightened page, in the pixels of `grey` (turned back)."""
+        return box if self.straightening is None else self.straightening.to_page(box)
+
     def picture_box(self, box):
-        """An (x, y, w, h) box of the analysed picture, in the sent picture's pixels."""
-        if self.straightening is not None:
-            box = self.straightening.to_page(box)
-        (sx, sy), (x, y, w, h) = self.scale, box
+        """An (x, y, w, h) box of the straightened page, in the sent picture's pixels."""
+        (sx, sy), (x, y, w, h) = self.scale, self.analysed_box(box)
         left, top = max(0, math.floor(x * sx)), max(0, math.floor(y * sy))
         return [left, top, math.ceil((x + w) * sx) - left, math.ceil((y + h) * sy) - top]
 
@@ -169,7 +171,7 @@ class Scan:
     probabilities of every candidate."""
 
     lines: list  # (handwriting.lines.PageLine, handwriting.segment.Line, probabilities) per line
-    grey: np.ndarray  # the picture as analysed, straightened
+    grey: np.ndarray  # the picture as analysed
     scale: tuple
     straightening: object
 
@@ -185,13 +187,12 @@ def scan_page(image, model, max_letters=MAX_LETTERS):
     """The lines and candidate letters of a page; every candidate is recognised in one model call."""
     grey = to_grey(image, max_side=READ_SIDE)
     page = find_lines(grey_to_ink(grey, READ_SPECK_FRACTION), max_letters)
-    shown = grey if page.straightening is None else page.straightening.apply(grey, 1.0)
     segmented = [segment(line.ink, max_letters) for line in page.lines]
     count = sum(len(line.cuts) for line in segmented)
     if count > max_letters:
         raise TooManyLetters(f"{count} letters", max_letters)
     candidates = [candidate for line in segmented for candidate in line.candidates]
-    scan = Scan([], shown, _scale(image, grey), page.straightening)
+    scan = Scan([], grey, _scale(image, grey), page.straightening)
     if candidates:
         probabilities = model.probabilities(np.stack([ink_to_frame(drop_diacritics(candidate.ink)) for candidate in candidates]))
         ends = np.cumsum([len(line.candidates) for line in segmented])
@@ -200,9 +201,16 @@ def scan_page(image, model, max_letters=MAX_LETTERS):
 
 
 def decode_scan(scan, model, language=NONE, prior=PRIOR):
-    """The Reading of a scanned page with the dictionary of `language` weighed by `prior`."""
-    lines = [ReadLine(_read_words(line, probabilities, page_line.top, model, language, prior), page_line.paragraph)
-             for page_line, line, probabilities in scan.lines]
+    """The Reading of a scanned page with the dictionary of `language` weighed by `prior` (or by
+    nothing, when the page does not read as text of that language)."""
+    cut = [(page_line, line, probabilities, line.read(probabilities.max(axis=1)))
+           for page_line, line, probabilities in scan.lines]
+    words = lexicon(language, prior.vocabulary) if language != NONE else None
+    raw = ["".join(LETTERS[int(np.argmax(p[k]))] for k in word) for _, _, p, chosen in cut for word in chosen]
+    if words is not None and not is_text(raw, words, prior):
+        prior = replace(prior, weight=0.0)
+    lines = [ReadLine(_read_words(line, probabilities, chosen, page_line.top, model, words, prior), page_line.paragraph)
+             for page_line, line, probabilities, chosen in cut]
     return Reading(lines, scan.grey, scan.scale, language, scan.straightening)
 
 
@@ -214,22 +222,23 @@ def _scale(image, grey):
     return (width / grey.shape[1], height / grey.shape[0])
 
 
-def _read_words(line, probabilities, top, model, language, prior):
-    """The words of one segmented line (`top`: its first row on the page), decoded in `language`."""
+def _read_words(line, probabilities, chosen, top, model, words_of_language, prior):
+    """The words of one segmented line read as `chosen` letter by letter (`top`: the line's first
+    row on the page), decoded with `words_of_language` (a Lexicon, or None for letter by letter)."""
     confidence = probabilities.max(axis=1)
     log_probabilities = np.log(np.maximum(probabilities, 1e-12))
     words = []
-    for word in line.read(confidence):
+    for word in chosen:
         raw = "".join(LETTERS[int(np.argmax(probabilities[k]))] for k in word)
-        options, chosen = [], word
-        if language != NONE:
+        options, path = [], word
+        if words_of_language is not None:
             first, end = line.spans[word[0]][0], line.spans[word[-1]][1]
-            decoded = decode(line.paths(first, end, confidence), log_probabilities, lexicon(language), prior)
+            decoded = decode(line.paths(first, end, confidence), log_probabilities, words_of_language, prior)
             options = [{"text": o.text, "share": float(share), "word": o.word}
                        for o, share in zip(decoded, shares(decoded)) if share >= MIN_SHARE or o.text == raw]
-            chosen = decoded[0].path
+            path = decoded[0].path
         letters = [ReadLetter(_shifted(line.candidates[k].box, top), model.top(probabilities[k], READ_TOP))
-                   for k in chosen]
+                   for k in path]
         words.append(ReadWord(letters, raw, options))
     return words
 
@@ -239,7 +248,7 @@ def _shifted(box, top):
     return (x, y + top, w, h)
 
 
-def _union(boxes):
+def box_around(boxes):
     """The (x, y, w, h) box around (x, y, w, h) boxes."""
     left, top = min(b[0] for b in boxes), min(b[1] for b in boxes)
     right, bottom = max(b[0] + b[2] for b in boxes), max(b[1] + b[3] for b in boxes)
