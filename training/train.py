@@ -3,7 +3,7 @@
     python -m training.train                       # local handwriting in ../shared/data
     python -m training.train --source tfds         # the seed: tfds.load("emnist/letters")
     python -m training.train --source emnist-dir --emnist-dir ~/emnist/gzip
-    python -m training.train --hparams tuning/best-hparams.json   # a recipe found by training.tune
+    python -m training.train --hparams runs/tuning/best-hparams.json   # a recipe found by training.tune
     python -m training.train --extra-data corrections/            # also people's corrections (README)
     python -m training.train --distribute mirrored                # every GPU of this machine
     TF_CONFIG='{...}' python -m training.train --distribute multi-worker   # several machines
