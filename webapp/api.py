@@ -7,7 +7,7 @@ from handwriting.ink import WORK_SIDE
 from webapp import db, errors
 from webapp.images import decode_data_url, sent_image
 from webapp.input_errors import MalformedRequest, UnsupportedContentType
-from webapp.model import letter_model
+from webapp.model import letter_detector, letter_model
 from webapp.recognition import NONE, read_page, reading_language, recognize
 
 PREFIX = "/api/"  # every URL under it is the API's, answered in JSON even when it does not exist
@@ -51,8 +51,10 @@ def predict():
     if not model.available:
         return _unavailable(model)
     with sent_image(sent_picture(), max_side=WORK_SIDE) as image:
-        result = recognize(image, model)
-    return jsonify(predictions=result.predictions, blank=result.blank)
+        result = recognize(image, model, letter_detector())
+    if result.blank:
+        return jsonify(predictions=[], blank=True)
+    return jsonify(predictions=result.predictions, blank=False, letter=result.letter, reason=result.not_a_letter)
 
 
 @bp.post(PREFIX + "read")

@@ -1,11 +1,12 @@
 """The letter model as the web app uses it: loaded once per process and file version."""
 
+import functools
 import threading
 from pathlib import Path
 
 from flask import current_app
 
-from handwriting import classifier
+from handwriting import classifier, letterness
 
 _cache = {}
 _cache_lock = threading.Lock()
@@ -30,3 +31,13 @@ def load_letter_model(path, runtime="auto"):
 def letter_model():
     """The model the running app loaded (an unavailable one carries the reason)."""
     return current_app.extensions["letter_model"]
+
+
+def letter_detector():
+    """The "is it one letter?" detector saved beside the model (handwriting.letterness), or None."""
+    return _detector(Path(current_app.config["MODEL_PATH"]).with_name(letterness.DETECTOR_FILE))
+
+
+@functools.cache
+def _detector(path):
+    return letterness.Detector.load(path)

@@ -2,6 +2,7 @@
 
 import markdown
 from flask import Blueprint, redirect, render_template, url_for
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from handwriting import classifier
@@ -12,7 +13,7 @@ from webapp.corrections import feedback_form
 from webapp.forms import DrawForm, UploadForm, error_status
 from webapp.i18n import current_language
 from webapp.images import decode_data_url, sent_image
-from webapp.model import letter_model
+from webapp.model import letter_detector, letter_model
 from webapp.model_stats import stats_page
 from webapp.recognition import PREVIEW_SIDE, png_data_url, recognize
 
@@ -72,12 +73,13 @@ def _recognize_page(data, source):
     if not model.available:
         return render_home(model.error, 503)
     with sent_image(data, max_side=WORK_SIDE) as image:
-        result = recognize(image, model)
+        result = recognize(image, model, letter_detector())
     frame_url = None if result.blank else png_data_url(result.frame)
     return render_template(
         "result.html",
         predictions=result.predictions,
         blank=result.blank,
+        not_a_letter=not_a_letter_message(result.not_a_letter),
         input_url=png_data_url(result.grey, PREVIEW_SIDE),
         frame_url=frame_url,
         feedback=feedback_form(frame_url, result.predictions, source),
@@ -104,3 +106,13 @@ def _model_card_html():
     Markdown files, so trusted), as HTML; or None."""
     text = artifact(f"MODEL_CARD.{current_language()}.md") or artifact("MODEL_CARD.md")
     return None if text is None else Markup(markdown.markdown(text, extensions=["tables"]))
+
+
+def not_a_letter_message(reason):
+    """What the result page says about a picture that is not one letter (None: it is one)."""
+    messages = {
+        "several_marks": _("This looks like several letters or marks, not one letter: write one letter at a time."),
+        "filled": _("This looks like a filled area or a photo, not a letter written in strokes."),
+        "not_like_a_letter": _("This does not look like a handwritten letter (a digit, a drawing, a scribble?)."),
+    }
+    return messages.get(reason)
