@@ -94,9 +94,9 @@ def write_markdown(lat, web, sizes, load):
         markdown_table(["what", "target (LiteRT)", "LiteRT", "Keras (TensorFlow)", "met"],
                        [(*row[:4], "yes" if row[4] else "**no**") for row in targets(lat, web, sizes)]),
         f"## In process ({keras_lat['runs']} runs each, {keras_lat['picture']})",
-        markdown_table(["step", *(f"{rt} p50 ms" for rt in RUNTIMES), *(f"{rt} p95 ms" for rt in RUNTIMES)], [
-            (what, *(lat[rt][key]["p50_ms"] if key in lat[rt] else "-" for rt in RUNTIMES),
-             *(lat[rt][key]["p95_ms"] if key in lat[rt] else "-" for rt in RUNTIMES))
+        markdown_table(["step", *(f"{rt} {stat} ms" for stat in ("p50", "p95", "min") for rt in RUNTIMES)], [
+            (what, *(lat[rt][key].get(f"{stat}_ms", "-") if key in lat[rt] else "-"
+                     for stat in ("p50", "p95", "min") for rt in RUNTIMES))
             for key, what in latency.STEPS]),
         f"The Keras app path is {keras_lat['speedup_vs_predict_path']:.1f}× faster than the same path "
         "with keras_model.predict.",
