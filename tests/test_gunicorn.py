@@ -71,6 +71,7 @@ JSON = {"Content-Type": "application/json"}
         pytest.param(json.dumps({"image": data_url(blank_png(30000, 30000))}).encode(), JSON, 413,
                      "far too many pixels", id="bomb-data-url"),
         pytest.param(b'{"image": ', JSON, 400, "Send JSON like", id="invalid-json"),
+        pytest.param(b"[" * 1000 + b"]" * 1000, JSON, 400, "nested too deeply", id="json-nested-1000-deep"),
         pytest.param(letter_png(), {"Content-Type": "image/png"}, 415, "Send multipart/form-data", id="raw-png"),
     ],
 )
