@@ -17,8 +17,9 @@ PROMPT_S = 2  # what a normal request may take while they hold on
 
 @pytest.fixture(scope="module")
 def gunicorn():
-    """One worker with 4 threads: few enough that the slow clients could take all of them."""
-    with Gunicorn(WEB_CONCURRENCY="1", THREADS="4", FLASK_PROXY_FIX="1") as server:
+    """As deploy/systemd runs it (trusting one proxy, HTTPS mode), with one worker of 4 threads:
+    few enough that the slow clients could take all of them."""
+    with Gunicorn(WEB_CONCURRENCY="1", THREADS="4", FLASK_PROXY_FIX="1", FLASK_FORCE_HTTPS="true") as server:
         server.wait_for_first_prediction(*multipart(letter_png()))
         yield server
         assert "Traceback" not in server.log_tail(100_000)
@@ -85,3 +86,23 @@ def test_nginx_refuses_what_is_far_too_big_and_the_app_answers_the_rest(nginx):
     assert (status, content_type) == (413, "application/json")
     status, _, _ = post(8 * 1024 * 1024)
     assert status == 413
+
+
+def get(port, path, headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        response.read()
+        return response.status, dict(response.getheaders())
+    finally:
+        connection.close()
+
+
+def test_through_nginx_the_app_sees_the_real_scheme_and_host(nginx):
+    """nginx (plain HTTP here) sets X-Forwarded-Proto and -Host; a client's own values never pass."""
+    for spoofed in [{}, {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"}]:
+        status, headers = get(nginx.port, "/", spoofed)
+        assert (status, headers["Location"]) == (302, "https://127.0.0.1/")
+        assert "Strict-Transport-Security" not in headers
+    assert get(nginx.port, "/healthz")[0] == 200  # probes are never redirected
