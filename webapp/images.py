@@ -11,7 +11,7 @@ import threading
 import warnings
 
 from flask_babel import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from webapp import uploads
 from webapp.input_errors import (DamagedPicture, EmptyPicture, MalformedRequest, PictureTooLarge,
