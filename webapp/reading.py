@@ -19,7 +19,8 @@ from webapp.recognition import READING_LANGUAGES, box_around, png_data_url, read
 
 bp = Blueprint("reading", __name__)
 
-BOXED_WIDTH = 960  # the boxed picture on the page is at most this wide
+BOXED_WIDTH = 960  # the boxed picture on the page is at most this wide and tall...
+BOXED_MIN_WIDTH = 640  # ...and a small drawing is enlarged to this width, so that its labels fit
 LETTER_COLOUR = (79, 70, 229)  # the accent colour of style.css
 WORD_COLOUR = (217, 119, 6)
 LINE_COLOUR = (22, 163, 74)
@@ -106,9 +107,9 @@ def boxed_png_url(reading):
     """The written part of the analysed picture as a PNG data: URL, with a box around each line,
     word and letter, and the best guess over each letter."""
     left, top, width, height = _written_part(reading)
+    scale = min(BOXED_WIDTH / max(width, height), max(1.0, BOXED_MIN_WIDTH / width))
     picture = Image.fromarray(np.uint8(reading.grey[top : top + height, left : left + width] * 255)).convert("RGB")
-    picture.thumbnail((BOXED_WIDTH, BOXED_WIDTH))
-    scale = picture.width / width
+    picture = picture.resize((round(width * scale), round(height * scale)), Image.Resampling.LANCZOS)
     heights = [letter.box[3] * scale for letter in reading.letters]
     size = int(np.clip(0.4 * np.median(heights), 12, 28))
     font = ImageFont.load_default(size=size)
