@@ -201,3 +201,26 @@ def test_csrf_protects_the_read_forms_not_the_api(csrf_app):
     response = client.post("/read/draw", data={"drawing": data_url(encode(LINE)), "csrf_token": csrf_token(client, "/read")})
     assert response.status_code == 200 and 'id="read-text"' in response.get_data(as_text=True)
     assert client.post("/api/read", json={"image": data_url(encode(LINE))}).status_code == 200
+
+
+def test_api_a_larger_gap_between_lines_starts_a_paragraph(client):
+    lines = [(20 + 200 * n + (220 if n >= 2 else 0), [("a", 0), ("t", 90), ("x", 180)]) for n in range(4)]
+    page, _ = page_picture(lines)
+    body = post_page(client, page).get_json()
+    assert [line["paragraph"] for line in body["lines"]] == [True, False, True, False]
+    first, second = body["text"].split("\n\n")
+    assert first.count("\n") == 1 and second.count("\n") == 1
+
+
+def test_api_a_phone_photo_of_a_page_reads_like_the_scan(client):
+    """Grey, unevenly lit paper, dark blue ink, sensor noise, JPEG."""
+    ink = np.asarray(PAGE, np.float32) / 255
+    light = np.linspace(0.65, 0.95, PAGE.width)[None, :, None] * np.array([0.95, 0.93, 0.88])
+    photo = np.where(ink[..., None] < 0.5, np.array([0.15, 0.15, 0.35]), light)
+    photo = photo + np.random.default_rng(0).normal(0, 0.02, photo.shape)
+    picture = Image.fromarray(np.uint8(np.clip(photo, 0, 1) * 255))
+    scan = post_page(client, PAGE).get_json()
+    shot = client.post("/api/read", data={"image": (io.BytesIO(encode(picture, "JPEG", quality=85)), "p.jpg")})
+    shot = shot.get_json()
+    assert len(scan["letters"]) == 7 and shot["text"] == scan["text"]
+    assert_boxes([letter["box"] for letter in shot["letters"]], [letter["box"] for letter in scan["letters"]])
