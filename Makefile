@@ -43,7 +43,7 @@ i18n-compile: $(VENV)/.installed
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 
 # Serving only (requirements-serve.txt: LiteRT, no TensorFlow). --no-compile: Python then caches
-# the bytecode of what serving imports, not of every module installed (~70 MB smaller).
+# the bytecode of what serving imports, not of every module installed (~45 MB smaller).
 $(SERVE_VENV)/.installed: requirements-serve.txt
 	python3 -m venv $(SERVE_VENV)
 	$(SERVE_VENV)/bin/python -m pip install --quiet --no-compile -r requirements-serve.txt
