@@ -102,3 +102,12 @@ def test_multi_worker_strategy_reads_tf_config_and_the_chief_writes_the_artifact
     history = json.loads((out / "history.json").read_text())
     assert len(history) == 2 and history[-1]["loss"] < history[0]["loss"]
     assert load_letter_model(out / train.MODEL_FILE).probabilities(np.zeros((1, 28, 28), "float32")).shape == (1, 26)
+
+
+def test_max_minutes_stops_a_run_after_the_epoch_under_way(tmp_path):
+    data_dir = make_data_dir(tmp_path / "data")
+    out = tmp_path / "models"
+    train.main(["--data-dir", str(data_dir), "--output", str(out), "--epochs", "3", "--max-minutes", "0",
+                "--samples-per-epoch", "260", "--batch-size", "32", "--workers", "1", "--no-evaluate"])
+    assert len(json.loads((out / "history.json").read_text())) == 1
+    assert (out / train.MODEL_FILE).exists()

@@ -24,6 +24,7 @@ import tensorflow as tf
 
 from handwriting.frame import FRAME_SIZE
 from training import evaluate, export, sources
+from training.callbacks import TimeLimit
 from training.model import build_model, read_hparams
 from training.paths import DEFAULT_DATA_DIR, MODEL_FILE, MODELS_DIR
 
@@ -36,6 +37,7 @@ def arguments(description=__doc__):
     parser.add_argument("--emnist-dir", type=Path, help="folder with NIST's EMNIST IDX files")
     parser.add_argument("--tfds-data-dir", help="tensorflow-datasets data_dir")
     parser.add_argument("--epochs", type=int, default=50)
+    parser.add_argument("--max-minutes", type=float, help="stop after the epoch under way at this time")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--samples-per-epoch", type=int, default=38_400,
                         help="local source: class-balanced letters drawn per epoch")
@@ -149,6 +151,8 @@ def main(argv=None):
         keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=5, min_lr=1e-5),
         keras.callbacks.ModelCheckpoint(checkpoint, monitor="val_accuracy", save_best_only=True),
     ]
+    if args.max_minutes is not None:
+        callbacks.append(TimeLimit(args.max_minutes))
     if args.distribute != "none":
         train = sharded(train, callbacks)
     history = model.fit(train, validation_data=validation, epochs=args.epochs, callbacks=callbacks)

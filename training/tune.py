@@ -12,13 +12,13 @@ model over the serving budget (MAX_SERVING_PARAMS) is skipped before it trains.
 
 import argparse
 import json
-import time
 from pathlib import Path
 
 import keras
 import keras_tuner
 
 from training import sources
+from training.callbacks import TimeLimit
 from training.model import DEFAULT_HPARAMS, MAX_SERVING_PARAMS, build_model
 from training.paths import DEFAULT_DATA_DIR, ROOT
 from training.train import use_all_cores
@@ -35,21 +35,6 @@ def search_space(hp):
         "learning_rate": hp.Float("learning_rate", 3e-4, 3e-3, sampling="log", default=d["learning_rate"]),
         "augmentation": hp.Float("augmentation", 0.5, 2.0, step=0.25, default=d["augmentation"]),
     })
-
-
-class TimeLimit(keras.callbacks.Callback):
-    """Stop training once a trial has run `minutes`; the epoch under way is still validated."""
-
-    def __init__(self, minutes):
-        super().__init__()
-        self.seconds = 60 * minutes
-
-    def on_train_begin(self, logs=None):
-        self.started = time.monotonic()
-
-    def on_train_batch_end(self, batch, logs=None):
-        if time.monotonic() - self.started > self.seconds:
-            self.model.stop_training = True
 
 
 def parse_args(argv=None):
