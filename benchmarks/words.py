@@ -1,11 +1,12 @@
 """Reading whole pages: lines of words composed from real handwritten letters of one writer.
 
-    python -m benchmarks.words [--pages 300] [--seed 0]   # evaluation-only letters: the figures reported
-    python -m benchmarks.words --tune [--pages 90]        # training letters: choose the language prior
+    python -m benchmarks.words [--pages 400] [--seed 0]   # evaluation-only letters: the figures reported
+    python -m benchmarks.words --tune [--pages 120]       # training letters: choose the language prior
 
 Each page is three to eight lines of English sentences, Spanish sentences (their accents and ñ
-kept in the truth; the letters are drawn from their base letters) or random letter strings,
-written with the letter pictures of one writer. The figures come from the evaluation-only sets
+kept in the truth; the letters are drawn from their base letters), random letter strings, or
+English sentences with one word in five a random string (a code or a name the dictionary must not
+"correct"), written with the letter pictures of one writer. The figures come from the evaluation-only sets
 (never trained on, never tuned on): the lower-case canvas letters of lowercase-32px-vladislavus1
 (one writer) and the canvas capitals of canvas-uppercase-24-kishieel (a few writers, as one pool:
 each of its "client" folders holds only 8 of the letters; it has no Q or V, so words that need
@@ -94,7 +95,9 @@ la biblioteca abre todos los días menos el lunes
 encontré una fotografía antigua de mi familia
 """,
 }
-KINDS = ("en", "es", "random")  # the text of a page; random pages are read with the English prior
+KINDS = ("en", "es", "random")  # the text of a page; random and mixed pages are read with the English prior
+MIXED = "mixed"  # English sentences with codes (random strings) among the words: measured, not tuned on
+CODE_SHARE = 0.2  # of the words of a mixed page
 LINES = (3, 8)  # lines per page
 LINE_WORDS = (2, 6)  # words per line
 LETTER_GAP = (0.05, 0.35)  # gap between separately written letters, in median letter heights
@@ -107,8 +110,8 @@ BASELINE_JITTER = 0.05  # of the letter picture's height, up or down
 DRIFT = 0.15  # a line's baseline rises or falls by up to this many letter heights end to end
 SKEW = 3.0  # degrees either way
 BIG_PAGE_LETTERS = 300  # the page timed for the speed target
-TUNING_PRIORS = [Prior(w, math.log(f), 20_000, share, SURE) for share in (0.25, 0.35) for w in (0.75, 1.0, 1.5, 2.0)
-                 for f in (1e-7, 1e-8, 1e-9)]  # a letter read SURE-ly is kept by design, not by tuning
+TUNING_PRIORS = [Prior(w, math.log(f), 20_000, 0.35, keep) for keep in (0.9, SURE) for w in (0.5, 0.75, 1.0)
+                 for f in (1e-6, 1e-7, 1e-8, 1e-9)]  # letters read at least SURE-ly are kept by design
 TUNING_WORDS = 20_000  # tuning texts are sampled from this many most frequent words, by frequency
 UNIPEN_WRITERS = 60  # writers rendered for tuning
 UNIPEN_HEIGHT = 40  # px: a UniPen writer's median letter height when rendered
@@ -209,11 +212,15 @@ def sentence_words(kind, alphabet, tuning):
 
 
 def page_text(kind, rng, alphabet, tuning=False):
-    """Lines of words for one page."""
+    """Lines of words for one page. The codes among the words of a mixed page are in capitals, to
+    tell them apart when scoring (the letters are drawn the same)."""
     counts = rng.integers(LINE_WORDS[0], LINE_WORDS[1] + 1, rng.integers(LINES[0], LINES[1] + 1))
+    code = lambda: "".join(rng.choice(sorted(alphabet), rng.integers(2, 8)))  # noqa: E731
     if kind == "random":
-        letters = sorted(alphabet)
-        words = ["".join(rng.choice(letters, rng.integers(2, 8))) for _ in range(counts.sum())]
+        words = [code() for _ in range(counts.sum())]
+    elif kind == MIXED:
+        words = [code().upper() if rng.random() < CODE_SHARE else word
+                 for word in sentence_words("en", alphabet, tuning)(rng, counts.sum())]
     else:
         words = sentence_words(kind, alphabet, tuning)(rng, counts.sum())
     ends = np.cumsum(counts)
@@ -303,23 +310,27 @@ def lines_right(answer, centres):
 
 
 def score_page(text, answer, centres):
-    """The tallies of one page: letters, character errors and words right with and without the prior."""
-    truth_words = [word for line in text for word in line]
-    tally = {"pages": 1, "letters": len("".join(truth_words)), "words": len(truth_words),
+    """The tallies of one page: letters, character errors and words right with and without the
+    prior, and of the codes among the words (capitals in `text`), how many were read right."""
+    codes = [word.isupper() for line in text for word in line]
+    truth_words = [word.lower() for line in text for word in line]
+    tally = {"pages": 1, "letters": len("".join(truth_words)), "words": len(truth_words), "codes": sum(codes),
              "lines_right": int(lines_right(answer, centres))}
     for name, key in (("prior", "text"), ("letters_only", "raw_text")):
         found = answer[key].split()
         tally[f"{name}_char_errors"] = edit_distance("".join(truth_words), "".join(found))
         matcher = difflib.SequenceMatcher(None, truth_words, found, autojunk=False)
-        tally[f"{name}_words_right"] = sum(block.size for block in matcher.get_matching_blocks())
+        right = {block.a + i for block in matcher.get_matching_blocks() for i in range(block.size)}
+        tally[f"{name}_words_right"] = len(right)
+        tally[f"{name}_codes_right"] = sum(codes[i] for i in right)
     return tally
 
 
-def compose_pages(sets, pages, rng, tuning=False):
+def compose_pages(sets, pages, rng, tuning=False, kinds=KINDS):
     """[(set, kind, text, picture, letter centres)]: pages spread over the sets and kinds."""
     made = []
     for n in range(pages):
-        name, kind = list(sets)[n % len(sets)], KINDS[(n // len(sets)) % len(KINDS)]
+        name, kind = list(sets)[n % len(sets)], kinds[(n // len(sets)) % len(kinds)]
         writers = sets[name]
         letters = writers[sorted(writers)[rng.integers(len(writers))]]
         text = page_text(kind, rng, set(letters), tuning)
@@ -343,7 +354,7 @@ def read_pages(scanned, model, prior=PRIOR):
     tallies, seconds = defaultdict(lambda: defaultdict(int)), []
     for name, kind, text, centres, scan, scan_seconds in scanned:
         start = time.perf_counter()
-        reading = decode_scan(scan, model, "en" if kind == "random" else kind, prior)
+        reading = decode_scan(scan, model, "es" if kind == "es" else "en", prior)
         seconds.append(scan_seconds + time.perf_counter() - start)
         for key, value in score_page(text, reading.as_json(), centres).items():
             tallies[name, kind][key] += value
@@ -359,6 +370,9 @@ def shares(tally):
         "character_accuracy_letters_only": 1 - tally["letters_only_char_errors"] / tally["letters"],
         "word_accuracy": tally["prior_words_right"] / tally["words"],
         "word_accuracy_letters_only": tally["letters_only_words_right"] / tally["words"],
+        "codes": tally["codes"],
+        "code_accuracy": tally["prior_codes_right"] / tally["codes"] if tally["codes"] else None,
+        "code_accuracy_letters_only": tally["letters_only_codes_right"] / tally["codes"] if tally["codes"] else None,
     }
 
 
@@ -395,7 +409,7 @@ def time_big_page(sets, model, rng, runs=5):
             "seconds_median": float(np.median(durations)), "seconds": durations}
 
 
-def run(pages=300, seed=0):
+def run(pages=400, seed=0):
     """Compose and read `pages` pages of evaluation-only letters; save and return the scores."""
     model = _model()
     rng = np.random.default_rng(seed)
@@ -403,11 +417,11 @@ def run(pages=300, seed=0):
     sets = {name: load() for name, load in EVALUATION_SETS.items()}
     for language in LANGUAGES:
         lexicon(language, PRIOR.vocabulary)  # loaded once, as in a running app
-    tallies, seconds = read_pages(scan_pages(compose_pages(sets, pages, rng), model), model)
+    tallies, seconds = read_pages(scan_pages(compose_pages(sets, pages, rng, kinds=(*KINDS, MIXED)), model), model)
     groups = {f"{name} / {kind}": shares(t) for (name, kind), t in sorted(tallies.items())}
-    for kind in KINDS:
+    for kind in (*KINDS, MIXED):
         groups[f"all / {kind}"] = shares(merged(tallies, lambda key: key[1] == kind))
-    groups["all / dictionary text"] = shares(merged(tallies, lambda key: key[1] != "random"))
+    groups["all / dictionary text"] = shares(merged(tallies, lambda key: key[1] in LANGUAGES))
     result = {"pages": pages, "seed": seed, "prior": vars(PRIOR), "model": str(MODEL),
               "model_modified": datetime.fromtimestamp(MODEL.stat().st_mtime).isoformat(timespec="seconds"),
               "seconds_per_page": {"median": float(np.median(seconds)), "max": float(np.max(seconds))},
@@ -417,23 +431,26 @@ def run(pages=300, seed=0):
     return result
 
 
-def tune(pages=90, seed=1):
+def tune(pages=120, seed=1):
     """Read pages of training letters with each prior of TUNING_PRIORS: the prior with the best word
-    accuracy on dictionary text among those within half a point of the letter-by-letter character
-    accuracy on random strings."""
+    accuracy on text (dictionary text, and text with codes among its words) among those within half a
+    point of the letter-by-letter character accuracy on random strings."""
     model = _model()
     rng = np.random.default_rng(seed)
-    made = compose_pages({name: load() for name, load in TUNING_SETS.items()}, pages, rng, tuning=True)
+    made = compose_pages({name: load() for name, load in TUNING_SETS.items()}, pages, rng, tuning=True,
+                         kinds=(*KINDS, MIXED))
     scanned = scan_pages(made, model)
     rows = []
     for prior in TUNING_PRIORS:
         tallies, _ = read_pages(scanned, model, prior)
-        words = shares(merged(tallies, lambda key: key[1] != "random"))
+        words = shares(merged(tallies, lambda key: key[1] in LANGUAGES))
+        text = shares(merged(tallies, lambda key: key[1] != "random"))
         strings = shares(merged(tallies, lambda key: key[1] == "random"))
-        rows.append({"prior": vars(prior), "dictionary": words, "random": strings})
+        mixed = shares(merged(tallies, lambda key: key[1] == MIXED))
+        rows.append({"prior": vars(prior), "dictionary": words, "text": text, "mixed": mixed, "random": strings})
     fair = [r for r in rows if r["random"]["character_accuracy"]
             >= r["random"]["character_accuracy_letters_only"] - 0.005] or rows
-    best = max(fair, key=lambda r: r["dictionary"]["word_accuracy"])
+    best = max(fair, key=lambda r: r["text"]["word_accuracy"])
     result = {"pages": pages, "seed": seed, "sets": list(TUNING_SETS), "rows": rows, "chosen": best["prior"]}
     save("words_tuning", result)
     return result
@@ -449,10 +466,11 @@ def _model():
 def report(result):
     rows = [(name, g["pages"], g["letters"], f"{g['lines_found']:.1%}",
              f"{g['character_accuracy']:.1%} / {g['character_accuracy_letters_only']:.1%}",
-             f"{g['word_accuracy']:.1%} / {g['word_accuracy_letters_only']:.1%}")
+             f"{g['word_accuracy']:.1%} / {g['word_accuracy_letters_only']:.1%}",
+             f"{g['code_accuracy']:.1%} / {g['code_accuracy_letters_only']:.1%} of {g['codes']}" if g["codes"] else "")
             for name, g in result["groups"].items()]
     print_table(rows, ["set / text", "pages", "letters", "lines found", "chars: prior / letters only",
-                       "words: prior / letters only"])
+                       "words: prior / letters only", "codes in text: prior / letters only"])
     big = result["big_page"]
     print(f"seconds per page: median {result['seconds_per_page']['median']:.2f}, max "
           f"{result['seconds_per_page']['max']:.2f}; a {big['letters']}-letter page of {big['lines']} lines "
@@ -466,22 +484,25 @@ def report_tuning(result):
              f"{r['prior']['weight']:g}", f"{math.exp(r['prior']['out_of_vocabulary']):.0e}",
              f"{r['dictionary']['word_accuracy']:.1%} / {r['dictionary']['word_accuracy_letters_only']:.1%}",
              f"{r['dictionary']['character_accuracy']:.1%} / {r['dictionary']['character_accuracy_letters_only']:.1%}",
+             f"{r['mixed']['code_accuracy']:.1%} / {r['mixed']['code_accuracy_letters_only']:.1%}",
+             f"{r['text']['word_accuracy']:.1%} / {r['text']['word_accuracy_letters_only']:.1%}",
              f"{r['random']['character_accuracy']:.1%} / {r['random']['character_accuracy_letters_only']:.1%}")
             for r in result["rows"]]
-    print_table(rows, ["words", "text share", "keep above", "weight", "unknown word", "dictionary words", "dictionary chars", "random chars"])
+    print_table(rows, ["words", "text share", "keep above", "weight", "unknown word", "dictionary words",
+                       "dictionary chars", "codes in text", "all text words", "random chars"])
     print(f"chosen: {result['chosen']}")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pages", type=int, help="pages to compose (default 300; 90 with --tune)")
+    parser.add_argument("--pages", type=int, help="pages to compose (default 400; 120 with --tune)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tune", action="store_true", help="choose the prior on pages of training letters")
     args = parser.parse_args(argv)
     if args.tune:
-        report_tuning(tune(args.pages or 90, args.seed + 1))
+        report_tuning(tune(args.pages or 120, args.seed + 1))
     else:
-        report(run(args.pages or 300, args.seed))
+        report(run(args.pages or 400, args.seed))
 
 
 if __name__ == "__main__":

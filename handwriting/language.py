@@ -46,7 +46,7 @@ class Prior:
 
 
 # Chosen on pages of training letters (python -m benchmarks.words --tune), never on evaluation-only ones.
-PRIOR = Prior(weight=1.0, out_of_vocabulary=math.log(1e-9), text_share=0.35, keep_above=SURE)
+PRIOR = Prior(weight=0.75, out_of_vocabulary=math.log(1e-9), text_share=0.35, keep_above=SURE)
 
 
 @dataclass(frozen=True)
