@@ -38,11 +38,8 @@ class Refused(Exception):
 
 def fingerprint(path):
     """The sha256 of a file, in hex."""
-    digest = hashlib.sha256()
     with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def tflite_path(keras_path):
