@@ -312,3 +312,31 @@ def test_exported_corrections_train_a_model_that_learns_them(tmp_path, app):
     frames, labels = read_idx(out / IMAGES_FILE), read_idx(out / LABELS_FILE) - 1
     predicted = model.predict(frames[..., None].astype("float32") / 255.0, verbose=0).argmax(axis=1)
     assert (predicted == labels).mean() >= 0.9
+
+
+IN_USE = "In use: people’s corrections"
+
+
+def test_stats_show_accuracy_in_use_next_to_the_evaluation_sets(client):
+    fields = drawn(client)  # guesses x, y, z, k, t
+    for verdict, letter in [("right", ""), ("right", ""), ("wrong", "k")]:
+        assert client.post("/corrections", data={**fields, "verdict": verdict, "letter": letter}).status_code == 201
+    page = client.get("/stats").get_data(as_text=True)
+    row = re.search(rf'<th scope="row">{IN_USE}</th>(.*?)</tr>', page, re.S)[1]
+    assert [cell.strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] == ["3", "66.7%", "66.7%"]
+    per_letter = json.loads(re.search(r'id="per-letter-data">(.*?)</script>', page, re.S)[1])
+    in_use = per_letter["sets"][IN_USE]
+    assert in_use["x"] == 1.0 and in_use["k"] == 0.0 and in_use["a"] is None
+    assert "emnist-letters" in per_letter["sets"]  # beside the evaluation sets
+    assert "3 corrections" in page
+
+
+def test_stats_without_corrections_or_without_a_database(client, tmp_path):
+    page = client.get("/stats").get_data(as_text=True)
+    row = re.search(rf'<th scope="row">{IN_USE}</th>(.*?)</tr>', page, re.S)[1]
+    assert re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[0].strip() == "0"
+    assert IN_USE not in re.search(r'id="per-letter-data">(.*?)</script>', page, re.S)[1]
+    (tmp_path / "gone.sqlite3").mkdir()
+    broken = make_app(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'gone.sqlite3'}").test_client()
+    response = broken.get("/stats")
+    assert response.status_code == 200 and IN_USE not in response.get_data(as_text=True)

@@ -122,6 +122,15 @@ def model_version():
     return " ".join(filter(None, [metrics.get("date"), fingerprint])) or "unknown"
 
 
+def usage_for_stats():
+    """How the model does in use (correction_store.Usage) for /stats, or None while the database
+    cannot be read."""
+    try:
+        return correction_store.usage()
+    except DatabaseUnavailable:
+        return None
+
+
 def _unavailable():
     return ServiceUnavailable(_("Corrections cannot be kept right now: the database is unavailable, "
                                 "so nothing was stored. Recognising letters still works."))

@@ -9,6 +9,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from handwriting.labels import LETTERS
@@ -36,15 +37,20 @@ class StatsPage:
     facts: list  # {"label", "value", "kind"}, kind one of: text, number, percent, megabytes, duration, date
     versions: list  # {"name", "version"}
     history: list | None  # one mapping per epoch
+    corrections: int | None  # how many corrections people sent (None: the database is unavailable)
 
 
-def stats_page(metrics, history, layers, letters=LETTERS):
-    """Everything /stats shows, from the parsed artifacts (any of them may be None or malformed)."""
+def stats_page(metrics, history, layers, letters=LETTERS, usage=None):
+    """Everything /stats shows, from the parsed artifacts (any of them may be None or malformed) and
+    the corrections' usage (webapp.correction_store.Usage), shown as one more set: "in use"."""
     metrics = _mapping(metrics)
     evaluation = {name: result for name, result in _mapping(metrics.get("evaluation")).items()
                   if isinstance(result, Mapping)}
     training = _mapping(metrics.get("training"))
     per_letter = _per_letter(evaluation, letters)
+    in_use = []
+    if usage is not None and evaluation:  # beside the evaluation sets, when there are some
+        in_use, per_letter = _in_use(usage, letters, per_letter)
     matrix = _confusion_matrix(_mapping(evaluation.get(CONFUSION_SET)).get("confusion"), len(letters))
     layer_rows = [_layer(layer) for layer in layers or [] if isinstance(layer, Mapping)]
     parameters = _number(metrics.get("parameters"))
@@ -59,7 +65,7 @@ def stats_page(metrics, history, layers, letters=LETTERS):
         evaluation=[
             _row(name, *(_number(result.get(key)) for key in ("count", "top1", "top3")))
             for name, result in evaluation.items()
-        ],
+        ] + in_use,
         per_letter={"letters": list(letters), "sets": per_letter} if per_letter else None,
         per_letter_rows=[
             _row(letter, *(shares[letter] for shares in per_letter.values())) for letter in letters
@@ -77,7 +83,19 @@ def stats_page(metrics, history, layers, letters=LETTERS):
         versions=[{"name": str(name), "version": str(version)}
                   for name, version in _mapping(metrics.get("versions")).items()],
         history=_history(history),
+        corrections=None if usage is None else usage.count,
     )
+
+
+def _in_use(usage, letters, per_letter):
+    """The corrections as an evaluation row (count, first guess right, among the first three) and,
+    once there are some, a per-letter set beside the evaluation sets."""
+    name = _("In use: people’s corrections")
+    if not usage.count:
+        return [_row(name, 0, None, None)], per_letter
+    shares = {letter: (right / n if n else None)
+              for letter in letters for n, right in [usage.per_letter.get(letter, (0, 0))]}
+    return [_row(name, usage.count, usage.right / usage.count, usage.top3 / usage.count)], {**per_letter, name: shares}
 
 
 def _row(head, *cells):

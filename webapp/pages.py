@@ -9,7 +9,7 @@ from handwriting import classifier
 from handwriting.ink import WORK_SIDE
 from webapp import errors, uploads
 from webapp.artifacts import artifact
-from webapp.corrections import feedback_form
+from webapp.corrections import feedback_form, usage_for_stats
 from webapp.forms import DrawForm, UploadForm, error_status
 from webapp.i18n import current_language
 from webapp.images import decode_data_url, sent_image
@@ -93,7 +93,8 @@ def stats():
     model = letter_model()
     return render_template(
         "stats.html",
-        stats=stats_page(artifact("metrics.json"), artifact("history.json"), model.layers()),
+        stats=stats_page(artifact("metrics.json"), artifact("history.json"), model.layers(),
+                         usage=usage_for_stats()),
         model_card=_model_card_html(),
         model_error=model.error,
         runtime=classifier.RUNTIME_NAMES.get(model.runtime),
