@@ -57,12 +57,20 @@ def _fit(image, max_side):
     return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=reducing_gap)
 
 
+def _orientation(image):
+    """The picture's EXIF orientation (1: upright); a damaged EXIF block counts as upright."""
+    try:
+        return image.getexif().get(ExifTags.Base.Orientation, 1)
+    except (SyntaxError, OSError, ValueError):  # Pillow's ways of saying the block is not TIFF data
+        return 1
+
+
 def to_grey(image, max_side=WORK_SIDE):
     """Flatten any Pillow image to float32 grey in [0, 1] (white paper = 1), upright, at most
     `max_side` pixels on a side."""
     if getattr(image, "n_frames", 1) > 1:
         image.seek(0)
-    if image.getexif().get(ExifTags.Base.Orientation, 1) != 1:
+    if _orientation(image) != 1:
         image = ImageOps.exif_transpose(image)  # a full-size copy: only for a picture to turn
     image = _fit(_convertible(image), max_side)
     if image.mode in _HIGH_DEPTH_MODES:

@@ -71,3 +71,13 @@ def test_frames_are_as_before_the_speed_cuts(reference, name):
         assert frame is None
     else:
         assert frame is not None and np.abs(frame - reference[name]).max() <= 1 / 255
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+def test_a_damaged_exif_block_is_read_as_upright(fmt):
+    """Found by the CI fuzz profile: a WebP whose EXIF block is not TIFF data raised SyntaxError."""
+    letter = draw_letter("l").convert("RGB")
+    damaged = Image.open(io.BytesIO(encode(letter, fmt, exif=b"MM\0\0\0\0\0\x08" + bytes(10))))
+    with pytest.raises(SyntaxError):
+        Image.open(io.BytesIO(encode(letter, fmt, exif=b"MM\0\0\0\0\0\x08" + bytes(10)))).getexif()
+    assert np.abs(image_to_frame(damaged) - image_to_frame(letter)).max() < 0.05

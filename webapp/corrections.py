@@ -27,7 +27,7 @@ from wtforms.validators import AnyOf, DataRequired, Length
 
 from handwriting.frame import FRAME_SIZE
 from handwriting.labels import LETTERS
-from webapp import correction_export, correction_store, errors
+from webapp import correction_export, correction_store, errors, rate_limit_storage
 from webapp.artifacts import artifact
 from webapp.db import DatabaseUnavailable
 from webapp.forms import csrf
@@ -38,7 +38,7 @@ from webapp.recognition import png_data_url
 DEFAULTS = {
     "CORRECTIONS_PER_DAY": 5000,  # the whole site's, in UTC days; past it posts answer 503
     "CORRECTIONS_RATE_LIMIT": "10 per minute;200 per day",  # per client address (Flask-Limiter)
-    "RATELIMIT_STORAGE_URI": "memory://",  # e.g. redis://… when several processes serve
+    "RATELIMIT_STORAGE_URI": f"{rate_limit_storage.SCHEME}://",  # e.g. redis://… when several processes serve
     "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After on a 429
     "ADMIN_TOKEN": None,  # FLASK_ADMIN_TOKEN: the review page is off (404) without it
     "REVIEW_PAGE_SIZE": 60,
