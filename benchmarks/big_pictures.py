@@ -14,8 +14,9 @@ import threading
 import time
 
 from benchmarks.common import canvas_png, print_table, save, summary
-from benchmarks.http_load import Gunicorn, memory_mb, multipart
-from tests.pictures import draw_letter, encode
+from harness.clients import multipart
+from harness.pictures import draw_letter, encode
+from harness.servers import Gunicorn, memory_mb
 
 TIMEOUT_S = 120
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from tests.pictures import draw_letter, encode
+from harness.pictures import draw_letter, encode
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -8,10 +8,10 @@ reads each drawn test letter right. Exits non-zero with the reason otherwise.
 """
 
 import importlib.util
-import sys
 
-from benchmarks.http_load import Gunicorn, multipart
-from tests.pictures import STROKES, draw_letter, encode
+from harness.clients import multipart
+from harness.pictures import STROKES, draw_letter, encode
+from harness.servers import Gunicorn
 
 
 def check():

@@ -1,38 +1,15 @@
-"""Pictures of letters for tests, drawn with Pillow, and the ways tests send them."""
+"""Test-only pictures: lines, pages and Spanish marks drawn with Pillow, the fixture files, and
+drawings sent as data: URLs. The letters tests and benchmarks both draw are in harness.pictures."""
 
 import base64
-import io
 import math
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageOps
 
+from harness.pictures import STROKES
+
 FIXTURES = Path(__file__).parent / "fixtures"
-
-# Strokes of a few capitals on a 280x280 canvas, as (x, y) polylines.
-STROKES = {
-    "a": [[(80, 230), (140, 50), (200, 230)], [(105, 160), (175, 160)]],
-    "l": [[(110, 50), (110, 230), (190, 230)]],
-    "t": [[(70, 55), (210, 55)], [(140, 55), (140, 235)]],
-    "x": [[(80, 60), (200, 230)], [(200, 60), (80, 230)]],
-}
-
-
-def draw_letter(letter="a", size=280, width=14, ink=0, paper=255, mode="L", offset=(0, 0), scale=1.0):
-    """A letter drawn on plain paper: `ink` and `paper` are colours for `mode`."""
-    image = Image.new(mode, (size, size), paper)
-    draw = ImageDraw.Draw(image)
-    for stroke in STROKES[letter]:
-        points = [(offset[0] + x * scale, offset[1] + y * scale) for x, y in stroke]
-        draw.line(points, fill=ink, width=width, joint="curve")
-    return image
-
-
-def encode(image, fmt="PNG", **params):
-    """The bytes of an image saved in a format."""
-    buffer = io.BytesIO()
-    image.save(buffer, format=fmt, **params)
-    return buffer.getvalue()
 
 
 def data_url(data, mime="image/png"):
@@ -52,14 +29,18 @@ LINE_SCALE = 0.5  # letters are 140 px tall-ish boxes on a line
 LINE_PEN = 10
 
 
+def _draw_stroke(draw, points, width):
+    """A polyline drawn dark; a stroke of one point is a dot."""
+    if len(points) == 1:
+        (x, y), r = points[0], width * 0.8
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=0)
+    else:
+        draw.line(points, fill=0, width=width, joint="curve")
+
+
 def _draw_part(draw, letter, x, y):
     for stroke in PARTS[letter]:
-        points = [(x + px * LINE_SCALE, y + py * LINE_SCALE) for px, py in stroke]
-        if len(points) == 1:
-            (cx, cy), r = points[0], LINE_PEN * 0.8
-            draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=0)
-        else:
-            draw.line(points, fill=0, width=LINE_PEN, joint="curve")
+        _draw_stroke(draw, [(x + px * LINE_SCALE, y + py * LINE_SCALE) for px, py in stroke], LINE_PEN)
 
 
 def page_picture(lines, size=None):
@@ -108,9 +89,5 @@ def draw_strokes(strokes, width=14):
     image = Image.new("L", (280, 280), 255)
     draw = ImageDraw.Draw(image)
     for stroke in strokes:
-        if len(stroke) == 1:
-            (x, y), r = stroke[0], width * 0.8
-            draw.ellipse((x - r, y - r, x + r, y + r), fill=0)
-        else:
-            draw.line(stroke, fill=0, width=width, joint="curve")
+        _draw_stroke(draw, stroke, width)
     return image

@@ -5,7 +5,8 @@ import pytest
 from PIL import Image
 
 from conftest import csrf_token
-from pictures import data_url, draw_letter, encode
+from pictures import data_url
+from harness.pictures import draw_letter, encode
 from webapp import create_app
 
 A_PNG = encode(draw_letter("a"))

@@ -11,7 +11,7 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from handwriting.labels import LETTERS
-from pictures import STROKES
+from harness.pictures import STROKES
 from webapp import create_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from pictures import FIXTURES, STROKES, draw_letter, encode
+from pictures import FIXTURES
 
 from handwriting import classifier
 from handwriting.ink import image_to_frame
+from harness.pictures import STROKES, draw_letter, encode
 from training.idx import read_idx, upright
 from training.strokes import read_strokes, render_strokes
 from webapp import create_app
@@ -147,7 +148,7 @@ for package in (handwriting, webapp):
     for module in pkgutil.iter_modules(package.__path__):
         importlib.import_module(f"{package.__name__}.{module.name}")
 from wsgi import app
-from pictures import draw_letter, encode
+from harness.pictures import draw_letter, encode
 from PIL import Image
 client = app.test_client()
 letter = client.post("/api/predict", data={"image": (io.BytesIO(encode(draw_letter("x"))), "x.png")})
@@ -159,7 +160,7 @@ print(json.dumps({"letter": letter.get_json(), "read": read.get_json(),
                   "runtime": app.extensions["letter_model"].runtime,
                   "loaded": sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras"))}))
 """
-    env = {**os.environ, "FLASK_SECRET_KEY": "test", "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}"}
+    env = {**os.environ, "FLASK_SECRET_KEY": "test", "PYTHONPATH": str(ROOT)}
     env.pop("FLASK_MODEL_RUNTIME", None)
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120)

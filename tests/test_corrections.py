@@ -15,7 +15,8 @@ from PIL import Image
 from conftest import csrf_token, database_url
 from handwriting.frame import FRAME_SIZE
 from handwriting.labels import LETTERS
-from pictures import data_url, draw_letter, encode
+from pictures import data_url
+from harness.pictures import draw_letter, encode
 from training.idx import IMAGES_FILE, INDEX_FILE, LABELS_FILE, read_idx
 from webapp import correction_store, create_app
 from webapp.artifacts import artifact

@@ -2,7 +2,6 @@
 written by many threads and processes at once, or killed in the middle of a burst."""
 
 import http.client
-import io
 import json
 import os
 import secrets
@@ -16,36 +15,18 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-import numpy as np
-import pytest
-from PIL import Image
 from sqlalchemy import event, inspect, text
 
 from conftest import database_url
-from pictures import data_url, draw_letter, encode
+from correction_forms import correction, make_app
+from harness.pictures import draw_letter, encode
+from pictures import data_url
 from webapp import create_app, db as database
 from webapp.db import db
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = Path(__file__).resolve().parent
 A_PNG = encode(draw_letter("a"))
-
-
-def make_app(url, **config):
-    return create_app({"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
-                       "DATABASE_URL": url, "CORRECTIONS_RATE_LIMIT": "100000 per minute", **config})
-
-
-def marked_frame(*marks):
-    """A 28x28 frame with some ink whose first pixels carry `marks` (each 0..254), as a PNG data URL."""
-    frame = np.zeros((28, 28), np.uint8)
-    frame[10:18, 12:16] = 255
-    frame[0, : len(marks)] = np.array(marks) + 1
-    return data_url(encode(Image.fromarray(frame)))
-
-
-def correction(*marks):
-    return {"frame": marked_frame(*marks), "guesses": "abc", "source": "canvas", "verdict": "right"}
 
 
 def marks_in(path, count):
@@ -172,7 +153,7 @@ def test_a_full_database_keeps_every_acknowledged_correction_and_recovers(tmp_pa
 WRITER = """
 import collections, json, sys, threading, time
 sys.path.insert(0, {tests!r})
-from test_db import correction, make_app
+from correction_forms import correction, make_app
 
 url, process, threads, each = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 app = make_app(url, CORRECTIONS_PER_DAY=10**9)

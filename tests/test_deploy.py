@@ -5,10 +5,10 @@ import http.client
 import re
 
 import pytest
-from test_hostile_inputs import letter_png
+from hostile import letter_png
 
-from benchmarks.http_load import Gunicorn, multipart
-from benchmarks.slow_clients import ROOT, SITE, Nginx, SlowClients, timed_predict
+from harness.clients import SlowClients, multipart, timed_predict
+from harness.servers import ROOT, SITE, Gunicorn, Nginx
 from webapp import create_app
 
 ATTACK_S = 6  # the slow clients give up by themselves after this

@@ -10,7 +10,8 @@ import pytest
 
 from handwriting.diacritics import drop_diacritics
 from handwriting.ink import grey_to_ink, to_grey
-from pictures import MARKS, PARTS, SMALL, arc, draw_strokes, encode
+from harness.pictures import encode
+from pictures import MARKS, PARTS, SMALL, arc, draw_strokes
 
 
 def ink_of(strokes):

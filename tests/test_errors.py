@@ -6,8 +6,9 @@ import io
 import re
 
 import pytest
-from pictures import data_url, draw_letter, encode
+from pictures import data_url
 
+from harness.pictures import draw_letter, encode
 from webapp import create_app
 from webapp.errors import describe
 from webapp.input_errors import DamagedPicture, EmptyPicture, PictureTooLarge, UnsupportedPicture

@@ -4,7 +4,7 @@ from PIL import Image
 
 from handwriting.frame import FRAME_SIZE, ink_to_frame, stroke_width
 from handwriting.ink import image_to_frame
-from pictures import draw_letter
+from harness.pictures import draw_letter
 
 
 def _bbox(frame, threshold=0.25):

@@ -9,10 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis_profiles import FUZZ
 from PIL import Image, ImageDraw
-from pictures import draw_letter, encode
+from pillow_modes import HIGH_DEPTH, MODES, WRITABLE
 
 from handwriting.frame import FRAME_SIZE
 from handwriting.ink import image_to_frame
+from harness.pictures import draw_letter, encode
 from webapp.errors import describe
 from webapp.images import open_image
 from webapp.input_errors import InputError
@@ -20,18 +21,6 @@ from webapp.uploads import DEFAULT_LIMITS as LIMITS
 from webapp.uploads import PICTURE_FORMATS
 
 MAX_SIDE = 300  # small pictures keep thousands of examples fast
-HIGH_DEPTH = {"I;16": np.uint16, "I;16B": np.uint16, "I": np.int32, "F": np.float32}
-MODES = ("1", "L", "P", "PA", "LA", "La", "RGB", "RGBA", "RGBa", "RGBX", "CMYK", "YCbCr", "LAB", "HSV",
-         *HIGH_DEPTH)
-# The modes each format can store (Pillow writers); the decoder may still read them back differently.
-WRITABLE = {
-    "PNG": ("1", "L", "P", "LA", "RGB", "RGBA", "I;16", "I"),
-    "JPEG": ("L", "RGB", "CMYK"),
-    "GIF": ("L", "P", "RGB"),
-    "BMP": ("1", "L", "P", "RGB"),
-    "WEBP": ("RGB", "RGBA"),
-    "TIFF": ("1", "L", "P", "PA", "LA", "RGB", "RGBA", "CMYK", "LAB", "I;16", "I", "F"),
-}
 CONTENTS = ("noise", "constant", "lines")
 # File signatures, so that random bytes also reach each format's decoder.
 MAGIC = [b"", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF89a", b"BM", b"RIFF\0\0\0\0WEBPVP8 ", b"II*\0", b"MM\0*"]

@@ -6,9 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_hostile_inputs import REFUSED_FILES, blank_png, data_url, letter_png
+from hostile import REFUSED_FILES, blank_png, letter_png
+from pictures import data_url
 
-from benchmarks.http_load import Gunicorn, multipart
+from harness.clients import multipart
+from harness.servers import Gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,7 +15,8 @@ from babel.messages.pofile import read_po
 from flask_babel import force_locale, get_translations
 from PIL import Image
 
-from pictures import MARKS, SMALL, data_url, draw_letter, draw_strokes, encode
+from harness.pictures import draw_letter, encode
+from pictures import MARKS, SMALL, data_url, draw_strokes
 from webapp import create_app, i18n
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,8 +3,8 @@
 import threading
 
 import pytest
-from pictures import draw_letter, encode
 
+from harness.pictures import draw_letter, encode
 from webapp.images import PixelBudget, sent_image
 
 WAIT_S = 5  # every wait in these tests is bounded

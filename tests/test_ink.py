@@ -5,9 +5,10 @@ import io
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
-from pictures import FIXTURES, STROKES, draw_letter, encode
+from pictures import FIXTURES
 
 from handwriting.ink import image_to_frame
+from harness.pictures import STROKES, draw_letter, encode
 
 # The frames of picture_set() as the preprocessing made them before its speed cuts (commit 5b8d685
 # of handwriting/ink.py). A change that is meant to move frames regenerates the file:

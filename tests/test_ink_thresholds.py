@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis_profiles import FUZZ
+from pillow_modes import MODES, WRITABLE
 from PIL import Image, ImageDraw
-from test_fuzz_preprocessing import MODES, WRITABLE
 
 from handwriting.ink import WORK_SIDE, to_grey
 from webapp.images import open_image

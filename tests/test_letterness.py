@@ -6,10 +6,10 @@ import io
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
-from pictures import STROKES, draw_letter, encode
 
 from handwriting import letterness
 from handwriting.frame import FRAME_SIZE
+from harness.pictures import STROKES, draw_letter, encode
 
 
 def upload(data):

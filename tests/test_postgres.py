@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from sqlalchemy import inspect, text
 
-from test_db import correction, make_app
+from correction_forms import correction, make_app
 from webapp import correction_store, db as database
 from webapp.db import db
 
@@ -151,7 +151,7 @@ def test_the_daily_cap_holds_exactly_when_many_post_at_once(pg_url):
 
 
 def test_processes_starting_at_once_migrate_one_at_a_time(pg_url):
-    start = f"import sys; sys.path[:0] = ['.', 'tests']; from test_db import make_app; make_app({pg_url!r})"
+    start = f"import sys; sys.path[:0] = ['.', 'tests']; from correction_forms import make_app; make_app({pg_url!r})"
     runs = [subprocess.Popen([sys.executable, "-c", start], cwd=ROOT, stderr=subprocess.PIPE, text=True)
             for _ in range(3)]
     logs = [run.communicate(timeout=120)[1] for run in runs]

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
 from handwriting.ink import WORK_SIDE, image_to_frame
-from pictures import draw_letter, encode
+from harness.pictures import draw_letter, encode
 from webapp.images import open_image
 from webapp.uploads import DEFAULT_LIMITS as LIMITS
 

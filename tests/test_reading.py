@@ -8,7 +8,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from conftest import csrf_token
-from pictures import data_url, encode, line_picture, page_picture
+from harness.pictures import encode
+from pictures import data_url, line_picture, page_picture
 from webapp import create_app
 
 LINE, LINE_BOXES = line_picture([("a", 0), ("t", 90), ("x", 360), ("a", 450)])

@@ -5,10 +5,10 @@ import io
 
 import numpy as np
 from PIL import Image
-from pictures import draw_letter
 
 from handwriting.frame import FRAME_SIZE
 from handwriting.ink import image_to_frame
+from harness.pictures import draw_letter
 from webapp.recognition import png_data_url, recognize
 
 

@@ -5,8 +5,9 @@ import re
 
 import pytest
 from flask import request
-from pictures import data_url, draw_letter, encode
+from pictures import data_url
 
+from harness.pictures import draw_letter, encode
 from webapp import create_app
 
 HTTPS = {"base_url": "https://localhost"}

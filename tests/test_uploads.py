@@ -7,8 +7,9 @@ import json
 import re
 
 import pytest
-from pictures import data_url, draw_letter, encode
+from pictures import data_url
 
+from harness.pictures import draw_letter, encode
 from webapp import create_app
 
 LETTER_PNG = encode(draw_letter("a"))

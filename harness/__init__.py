@@ -1,0 +1,1 @@
+"""What the tests and the benchmarks share: drawn letters, and the app served by gunicorn and nginx on loopback."""
