@@ -4,6 +4,8 @@ import pytest
 
 from webapp import create_app
 
+pytest.register_assert_rewrite("pictures")  # its assert_boxes reports like a test
+
 
 def database_url(tmp_path):
     """A fresh SQLite database of the test's own."""

@@ -5,6 +5,7 @@ import base64
 import math
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageOps
 
 from harness.pictures import STROKES
@@ -64,6 +65,13 @@ def line_picture(letters, width=None):
     """One line of (letter, x) drawn dark on white, and each letter's own ink box (x, y, w, h)."""
     page, boxes = page_picture([(20, letters)], (width or max(x for _, x in letters) + 200, 180))
     return page, boxes[0]
+
+
+def assert_boxes(found, expected, tolerance=3):
+    """Boxes (x, y, w, h) found where the pictures above put the letters, each side within `tolerance` px."""
+    assert len(found) == len(expected), (found, expected)
+    for got, want in zip(found, expected):
+        assert np.abs(np.subtract(got, want)).max() <= tolerance, (got, want)
 
 
 def arc(cx, cy, rx, ry, start, end, n=24):

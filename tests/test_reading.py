@@ -9,19 +9,13 @@ from PIL import Image, ImageDraw
 
 from conftest import csrf_token
 from harness.pictures import encode
-from pictures import data_url, line_picture, page_picture
+from pictures import assert_boxes, data_url, line_picture, page_picture
 from webapp import create_app
 
 LINE, LINE_BOXES = line_picture([("a", 0), ("t", 90), ("x", 360), ("a", 450)])
 PAGE, PAGE_BOXES = page_picture([(20, [("a", 0), ("t", 90), ("x", 360), ("a", 450)]),
                                  (230, [("t", 40), ("a", 130), ("x", 220)])])
 API_KEYS = {"text", "raw_text", "language", "blank", "lines", "words", "letters"}
-
-
-def assert_boxes(found, expected, tolerance=3):
-    assert len(found) == len(expected), (found, expected)
-    for got, want in zip(found, expected):
-        assert np.abs(np.subtract(got, want)).max() <= tolerance, (got, want)
 
 
 def post_page(client, picture, **fields):

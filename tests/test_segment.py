@@ -6,19 +6,13 @@ from PIL import ImageDraw
 
 from handwriting.ink import grey_to_ink, to_grey
 from handwriting.segment import LETTER_BONUS, Line, TooManyLetters, segment
-from pictures import line_picture
+from pictures import assert_boxes, line_picture
 
 
 def read_geometry(image):
     """Words of letter boxes, every piece taken as a letter (no recognizer)."""
     line = segment(grey_to_ink(to_grey(image, max_side=1600)))
     return [[line.candidates[k].box for k in word] for word in line.read([1.0] * len(line.candidates))]
-
-
-def assert_boxes(found, expected, tolerance=3):
-    assert len(found) == len(expected), (found, expected)
-    for got, want in zip(found, expected):
-        assert np.abs(np.subtract(got, want)).max() <= tolerance, (got, want)
 
 
 def test_letters_come_out_left_to_right_with_their_own_boxes():
