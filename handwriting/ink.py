@@ -7,6 +7,7 @@ then `handwriting.frame.ink_to_frame`.
 """
 
 import functools
+import struct
 
 import numpy as np
 from PIL import ExifTags, Image, ImageFilter, ImageOps
@@ -57,6 +58,15 @@ def _fit(image, max_side):
     return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=reducing_gap)
 
 
+def _first_frame(image):
+    """Turn an animation to its first frame; damage in a later frame leaves the first as it is."""
+    try:
+        if getattr(image, "n_frames", 1) > 1:
+            image.seek(0)
+    except (EOFError, OSError, IndexError, ValueError, struct.error):  # counting the frames reads them all
+        pass
+
+
 def _orientation(image):
     """The picture's EXIF orientation (1: upright); a damaged EXIF block counts as upright."""
     try:
@@ -68,8 +78,7 @@ def _orientation(image):
 def to_grey(image, max_side=WORK_SIDE):
     """Flatten any Pillow image to float32 grey in [0, 1] (white paper = 1), upright, at most
     `max_side` pixels on a side."""
-    if getattr(image, "n_frames", 1) > 1:
-        image.seek(0)
+    _first_frame(image)
     if _orientation(image) != 1:
         image = ImageOps.exif_transpose(image)  # a full-size copy: only for a picture to turn
     image = _fit(_convertible(image), max_side)

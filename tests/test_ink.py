@@ -1,6 +1,7 @@
 """handwriting.ink: the speed cuts in the preprocessing leave every frame as it was."""
 
 import io
+import struct
 
 import numpy as np
 import pytest
@@ -82,3 +83,15 @@ def test_a_damaged_exif_block_is_read_as_upright(fmt):
     with pytest.raises(SyntaxError):
         Image.open(io.BytesIO(encode(letter, fmt, exif=b"MM\0\0\0\0\0\x08" + bytes(10)))).getexif()
     assert np.abs(image_to_frame(damaged) - image_to_frame(letter)).max() < 0.05
+
+
+def test_an_animation_damaged_after_its_first_frame_reads_its_first_frame():
+    """Found by the CI fuzz profile: counting the frames of a GIF cut inside its second frame
+    raised IndexError or struct.error."""
+    first, second = draw_letter("l").convert("P"), draw_letter("x").convert("P")
+    data = encode(first, "GIF", save_all=True, append_images=[second], duration=100)
+    damaged = Image.open(io.BytesIO(data[:data.index(b"\x2c", len(data) // 3) + 3]))  # into frame 2's header
+    damaged.load()
+    with pytest.raises((IndexError, struct.error)):
+        damaged.n_frames
+    np.testing.assert_array_equal(image_to_frame(damaged), image_to_frame(first))
