@@ -9,7 +9,6 @@ import pytest
 from pictures import data_url
 
 from harness.pictures import draw_letter, encode
-from webapp import create_app
 from webapp.errors import describe
 from webapp.input_errors import DamagedPicture, EmptyPicture, PictureTooLarge, UnsupportedPicture
 from handwriting.segment import TooManyLetters
