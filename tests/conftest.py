@@ -1,6 +1,9 @@
 import re
+import shutil
 
 import pytest
+from browser import CHROMIUM, FLAGS, serve
+from playwright.sync_api import sync_playwright
 
 from webapp import create_app
 
@@ -33,3 +36,26 @@ def csrf_app(tmp_path):
 def csrf_token(client, path="/"):
     """The CSRF token of the form on the page at `path`, as a browser would send it back."""
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True))[1]
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    yield from serve({})
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which(CHROMIUM):
+        pytest.fail("Debian's chromium is needed: apt-get install chromium (`make test` does it)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    page.goto(base_url + "/")
+    yield page
+    page.close()

@@ -1,10 +1,10 @@
 """Reload, Back and bookmarks of a result page in Debian's chromium: the picture is never sent
 again and "method not allowed" never shows (static/js/result.js and the GET routes of the forms)."""
 
-from test_browser import base_url, browser, draw, page, recognised  # noqa: F401 (fixtures, used by name)
+from browser import draw, recognised
 
 
-def methods_during(page, action):  # noqa: F811
+def methods_during(page, action):
     """The methods of the requests the page sends to the app while `action` runs."""
     sent = []
     page.on("request", lambda request: sent.append(request.method) if request.resource_type == "document" else None)
@@ -13,7 +13,7 @@ def methods_during(page, action):  # noqa: F811
     return sent
 
 
-def test_reloading_a_result_shows_the_form_without_sending_the_picture_again(page):  # noqa: F811
+def test_reloading_a_result_shows_the_form_without_sending_the_picture_again(page):
     draw(page, "t")
     assert "t" in recognised(page)[:3]
     assert page.evaluate("location.pathname") == "/draw"
@@ -23,7 +23,7 @@ def test_reloading_a_result_shows_the_form_without_sending_the_picture_again(pag
     page.wait_for_selector("#draw-canvas")
 
 
-def test_back_then_forward_to_a_result_sends_nothing_again(page):  # noqa: F811
+def test_back_then_forward_to_a_result_sends_nothing_again(page):
     draw(page, "l")
     recognised(page)
     page.go_back()
@@ -32,7 +32,7 @@ def test_back_then_forward_to_a_result_sends_nothing_again(page):  # noqa: F811
     assert page.evaluate("location.pathname") == "/"
 
 
-def test_a_bookmarked_result_url_opens_the_form(page, base_url):  # noqa: F811
+def test_a_bookmarked_result_url_opens_the_form(page, base_url):
     page.goto(base_url + "/draw")
     assert page.evaluate("location.pathname") == "/"
     page.wait_for_selector("#draw-canvas")
