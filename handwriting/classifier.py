@@ -19,6 +19,8 @@ import numpy as np
 from handwriting.frame import FRAME_SIZE
 from handwriting.labels import LETTERS
 
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"  # where the shipped model lives
+MODEL_FILE = "letter_cnn.keras"  # the trained model; its LiteRT export and artifacts sit beside it
 RUNTIMES = ("auto", "litert", "keras")
 RUNTIME_NAMES = {"litert": "LiteRT", "keras": "Keras (TensorFlow)"}
 METRICS_FILE = "metrics.json"

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from handwriting.classifier import MODEL_FILE, MODELS_DIR
 from webapp import api, corrections, db, errors, forms, i18n, pages, reading, security, uploads
 from webapp.in_memory_request import InMemoryRequest
 from webapp.model import load_letter_model
@@ -22,7 +23,7 @@ def create_app(test_config=None):
     app.request_class = InMemoryRequest
     app.config.from_mapping(
         SECRET_KEY=None,
-        MODEL_PATH=str(ROOT / "models" / "letter_cnn.keras"),
+        MODEL_PATH=str(MODELS_DIR / MODEL_FILE),
         MODEL_RUNTIME="auto",  # auto (LiteRT when its export matches, else Keras), litert or keras
         FORCE_HTTPS=False,  # set True behind a TLS-terminating proxy
         PROXY_FIX=0,  # how many proxies in front of the app set X-Forwarded-* (0: trust none)
