@@ -314,3 +314,12 @@ def test_a_refused_form_says_why_in_spanish(csrf_app):
     client = csrf_app.test_client()
     html = client.post("/draw", data={"drawing": data_url(A_PNG)}, headers=SPANISH).get_data(as_text=True)
     assert "falta el código de seguridad del formulario" in html and english_left(html) == []
+
+
+def test_not_a_letter_notice_in_spanish(client):
+    noise = Image.frombytes("1", (280, 280), bytes(range(256)) * 39)  # a fine pattern, not a letter
+    html = client.post("/draw", data={"drawing": data_url(encode(noise.convert("L")))}, headers=SPANISH,
+                       follow_redirects=True).get_data(as_text=True)
+    notice = re.search(r'id="not-a-letter"[^>]*>(.*?)</div>', html, re.S)
+    assert notice and english_left(html) == []
+    assert re.search(r"No parece|Parece", notice[1])
