@@ -26,6 +26,7 @@ def serve(config):
 
 def draw(page, letter):
     """Draw a letter's strokes (defined on a 280 px square) with the mouse."""
+    page.wait_for_load_state("load")  # draw.js (deferred) listens to the pointer
     box = page.locator("#draw-canvas").bounding_box()
     scale = min(box["width"], box["height"]) / 280
     for stroke in STROKES[letter]:

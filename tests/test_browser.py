@@ -42,6 +42,7 @@ def test_drawing_sent_back_with_an_error_is_on_the_canvas_again(page):
     page.evaluate("document.getElementById('draw-csrf-token').value = 'stale'")
     page.click("#recognize")
     page.wait_for_selector("#error")  # the home page again, with the error
+    page.wait_for_load_state("load")  # draw.js has put the drawing back
     assert page.get_attribute("#undo", "aria-disabled") == "false"
     assert "t" in recognised(page)[:3]  # sent again as it came back
 
@@ -164,6 +165,7 @@ def test_switch_to_spanish_then_draw_gives_a_spanish_result_page(browser, base_u
     assert page.get_attribute("html", "lang") == "en"
     page.click(".language-switcher a[lang=es]")
     page.wait_for_selector("html[lang=es]")
+    page.wait_for_load_state("load")  # the deferred scripts have run: upload.js listens for a file
     assert page.locator("h1").inner_text() == "¿Qué letra es?"
     assert page.locator(".language-switcher a[aria-current=true]").inner_text() == "Español"
     page.set_input_files("#image", files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"x"}])
