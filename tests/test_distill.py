@@ -2,6 +2,7 @@ import json
 
 import keras
 import numpy as np
+import pytest
 
 from fake_data import make_data_dir
 from training import distill, sources
@@ -51,3 +52,24 @@ def test_distil_two_teachers_into_a_serving_size_student(tmp_path):
     reloaded = keras.models.load_model(out / MODEL_FILE)
     x = letters.validation[0][:8]
     assert np.allclose(reloaded.predict(x, verbose=0), student.predict(x, verbose=0), atol=1e-5)
+
+
+def test_init_starts_the_student_from_a_trained_model(tmp_path):
+    data_dir = make_data_dir(tmp_path / "data", true_labels=True)
+    keras.utils.set_random_seed(3)
+    start = tmp_path / "start.keras"
+    build_model().save(start)
+    options = ["--data-dir", str(data_dir), "--epochs", "1", "--samples-per-epoch", "256",
+               "--batch-size", "32", "--workers", "1", "--no-evaluate", "--teachers", str(start)]
+
+    student = distill.main([*options, "--output", str(tmp_path / "a"), "--init", str(start), "--learning-rate", "1e-9"])
+    pairs = [(a, b) for a, b in zip(student.weights, keras.models.load_model(start).weights) if "kernel" in a.path]
+    assert len(pairs) == 8  # six convolutions, two dense layers
+    assert all(np.allclose(a.numpy(), b.numpy(), atol=1e-6) for a, b in pairs)
+    report = json.loads((tmp_path / "a" / "metrics.json").read_text())["distillation"]
+    assert report["init"] == str(start) and report["learning_rate"] == 1e-9
+
+    small = tmp_path / "small.keras"
+    build_model(SMALL).save(small)
+    with pytest.raises(ValueError):
+        distill.main([*options, "--output", str(tmp_path / "b"), "--init", str(small)])

@@ -2,10 +2,12 @@
 
     python -m training.distill --teachers runs/a/letter_cnn.keras runs/b/letter_cnn.keras \\
         --output runs/student [--temperature 4] [--alpha 0.1] [any training.train option]
+    python -m training.distill --teachers ... --init models/letter_cnn.keras --learning-rate 3e-4
 
 As in the Keras example "Knowledge Distillation": the student learns from the hard labels and from
 the teachers' averaged probabilities softened at a temperature. The student is the model of
---hparams (the shipped architecture by default) and must fit the serving budget. Its artifacts
+--hparams (the shipped architecture by default) and must fit the serving budget; --init starts it
+from a trained model of that architecture (fine-tuning it towards the ensemble). Its artifacts
 are those of training.train, with teachers, ensemble and student scored side by side on the
 validation writers in metrics.json ("distillation"). Sources with an in-memory validation split:
 local (the default) and emnist-dir.
@@ -20,6 +22,7 @@ import numpy as np
 from keras import ops
 
 from training import train
+from training.callbacks import TimeLimit
 from training.model import MAX_SERVING_PARAMS, build_model, read_hparams
 from training.paths import MODEL_FILE
 
@@ -75,6 +78,8 @@ def parse_args(argv=None):
     parser.add_argument("--teachers", type=Path, nargs="+", required=True, help=".keras teacher models")
     parser.add_argument("--temperature", type=float, default=4.0)
     parser.add_argument("--alpha", type=float, default=0.1, help="weight of the hard labels' loss")
+    parser.add_argument("--init", type=Path, help=".keras model of the student's architecture to start from")
+    parser.add_argument("--learning-rate", type=float, help="Adam's rate (default: the --hparams rate)")
     return parser.parse_args(argv)
 
 
@@ -94,14 +99,18 @@ def main(argv=None):
     if student.count_params() > MAX_SERVING_PARAMS:
         raise SystemExit(f"The student has {student.count_params():,} parameters, over the serving "
                          f"budget of {MAX_SERVING_PARAMS:,}: choose smaller --hparams")
+    if args.init:
+        student.set_weights(keras.models.load_model(args.init).get_weights())  # raises on another architecture
 
     distiller = Distiller(student, teacher)
-    distiller.compile(keras.optimizers.Adam(hparams["learning_rate"]), metrics=["accuracy"],
+    distiller.compile(keras.optimizers.Adam(args.learning_rate or hparams["learning_rate"]), metrics=["accuracy"],
                       alpha=args.alpha, temperature=args.temperature)
     callbacks = [
         keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=10, restore_best_weights=True),
         keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=5, min_lr=1e-5),
     ]
+    if args.max_minutes is not None:
+        callbacks.append(TimeLimit(args.max_minutes))
     history = distiller.fit(batches, validation_data=(val_x, val_y), epochs=args.epochs, callbacks=callbacks)
     student.save(args.output / MODEL_FILE)
 
@@ -109,6 +118,8 @@ def main(argv=None):
     report = {
         "temperature": args.temperature,
         "alpha": args.alpha,
+        "init": str(args.init) if args.init else None,
+        "learning_rate": args.learning_rate or hparams["learning_rate"],
         "val_accuracy": {"teachers": scores, "ensemble": accuracy(teacher, val_x, val_y),
                          "student": accuracy(student, val_x, val_y)},
     }
