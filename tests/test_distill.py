@@ -27,6 +27,23 @@ def test_distiller_trains_the_student_and_leaves_the_teacher_alone():
     assert not all(np.array_equal(a, b) for a, b in zip(student_before, student.get_weights()))
 
 
+def test_validation_runs_the_student_in_inference_mode():
+    """No augmentation, dropout or batch statistics while validating (they once were, leaking the
+    validation set into BatchNormalization's moving statistics)."""
+    rng = np.random.default_rng(1)
+    x = rng.random((96, 28, 28, 1)).astype("float32")
+    y = rng.integers(0, 26, 96)
+    student = build_model(SMALL)
+    student.fit(x, y, epochs=1, verbose=0)  # moving statistics away from their initial values
+    before = [w.copy() for w in student.get_weights()]
+    distiller = distill.Distiller(student, build_model(SMALL))
+    distiller.compile(keras.optimizers.Adam(1e-3), metrics=["accuracy"])
+    first, second = distiller.evaluate(x, y, verbose=0), distiller.evaluate(x, y, verbose=0)
+    assert first == second
+    assert all(np.array_equal(a, b) for a, b in zip(before, student.get_weights()))
+    assert first[1] == pytest.approx(distill.accuracy(student, x, y))
+
+
 def test_distil_two_teachers_into_a_serving_size_student(tmp_path):
     data_dir = make_data_dir(tmp_path / "data", true_labels=True)  # 8 letters a model can learn
     letters = sources.LocalLetters(data_dir)

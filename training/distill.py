@@ -54,8 +54,8 @@ class Distiller(keras.Model):
         student_loss = self.student_loss_fn(y, y_pred)
         return self.alpha * student_loss + (1 - self.alpha) * distillation_loss
 
-    def call(self, x):
-        return self.student(x)
+    def call(self, x, training=False):
+        return self.student(x, training=training)  # Keras does not pass `training` on by itself here
 
 
 class Ensemble(keras.Model):
