@@ -22,7 +22,6 @@ import numpy as np
 from keras import ops
 
 from training import train
-from training.callbacks import TimeLimit
 from training.model import MAX_SERVING_PARAMS, build_model, read_hparams
 from training.paths import MODEL_FILE
 
@@ -102,16 +101,12 @@ def main(argv=None):
     if args.init:
         student.set_weights(keras.models.load_model(args.init).get_weights())  # raises on another architecture
 
+    learning_rate = args.learning_rate or hparams["learning_rate"]
     distiller = Distiller(student, teacher)
-    distiller.compile(keras.optimizers.Adam(args.learning_rate or hparams["learning_rate"]), metrics=["accuracy"],
+    distiller.compile(keras.optimizers.Adam(learning_rate), metrics=["accuracy"],
                       alpha=args.alpha, temperature=args.temperature)
-    callbacks = [
-        keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=10, restore_best_weights=True),
-        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=5, min_lr=1e-5),
-    ]
-    if args.max_minutes is not None:
-        callbacks.append(TimeLimit(args.max_minutes))
-    history = distiller.fit(batches, validation_data=(val_x, val_y), epochs=args.epochs, callbacks=callbacks)
+    history = distiller.fit(batches, validation_data=(val_x, val_y), epochs=args.epochs,
+                            callbacks=train.schedule(args))
     student.save(args.output / MODEL_FILE)
 
     scores = {str(path): accuracy(model, val_x, val_y) for path, model in zip(args.teachers, teachers)}
@@ -119,7 +114,7 @@ def main(argv=None):
         "temperature": args.temperature,
         "alpha": args.alpha,
         "init": str(args.init) if args.init else None,
-        "learning_rate": args.learning_rate or hparams["learning_rate"],
+        "learning_rate": learning_rate,
         "val_accuracy": {"teachers": scores, "ensemble": accuracy(teacher, val_x, val_y),
                          "student": accuracy(student, val_x, val_y)},
     }

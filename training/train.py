@@ -89,6 +89,17 @@ def use_all_cores():
         pass
 
 
+def schedule(args):
+    """The callbacks that decide how long a run trains and at what rate (training.distill uses them too)."""
+    callbacks = [
+        keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=10, restore_best_weights=True),
+        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=5, min_lr=1e-5),
+    ]
+    if args.max_minutes is not None:
+        callbacks.append(TimeLimit(args.max_minutes))
+    return callbacks
+
+
 def distribution(name):
     """The tf.distribute strategy for --distribute."""
     if name == "mirrored":
@@ -145,14 +156,8 @@ def main(argv=None):
         model = build_model(hparams)
     model.summary()
 
-    checkpoint = args.output / MODEL_FILE
-    callbacks = [
-        keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=10, restore_best_weights=True),
-        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=5, min_lr=1e-5),
-        keras.callbacks.ModelCheckpoint(checkpoint, monitor="val_accuracy", save_best_only=True),
-    ]
-    if args.max_minutes is not None:
-        callbacks.append(TimeLimit(args.max_minutes))
+    callbacks = [*schedule(args), keras.callbacks.ModelCheckpoint(
+        args.output / MODEL_FILE, monitor="val_accuracy", save_best_only=True)]
     if args.distribute != "none":
         train = sharded(train, callbacks)
     history = model.fit(train, validation_data=validation, epochs=args.epochs, callbacks=callbacks)
