@@ -22,7 +22,7 @@ from handwriting.ink import WORK_SIDE, image_to_frame  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp import uploads  # noqa: E402
 from webapp.images import open_image  # noqa: E402
-from webapp.recognition import recognize  # noqa: E402
+from handwriting.single_letter import recognize  # noqa: E402
 
 STEPS = [  # (key, what) in the order reported
     ("app_path", "app path: bytes -> open_image -> recognize -> top 5"),

@@ -45,8 +45,9 @@ from benchmarks.common import print_table, save  # noqa: E402
 from handwriting.language import LANGUAGES, PRIOR, SURE, Prior, base_letters, lexicon  # noqa: E402
 from training.paths import DEFAULT_DATA_DIR, MODEL_FILE, MODELS_DIR  # noqa: E402
 from training.strokes import read_strokes  # noqa: E402
-from webapp.model import load_letter_model  # noqa: E402
-from webapp.recognition import decode_scan, read_page, scan_page  # noqa: E402
+from handwriting.classifier import load as load_letter_model  # noqa: E402
+from handwriting.letter_recognizer import LetterRecognizer  # noqa: E402
+from handwriting.reader import Readers, find_page_lines, read_page  # noqa: E402
 
 MODEL = MODELS_DIR / MODEL_FILE
 SENTENCES = {
@@ -293,31 +294,31 @@ def edit_distance(a, b):
     return row[-1]
 
 
-def lines_right(answer, centres):
+def lines_right(transcript, centres):
     """Whether the reading found the page's lines: as many, and every letter read on its own line."""
-    if len(answer["lines"]) != len(centres):
+    if len(transcript.lines) != len(centres):
         return False
     truth = [(x, y, n) for n, line in enumerate(centres) for x, y in line]
     points = np.array([(x, y) for x, y, _ in truth])
-    for n, line in enumerate(answer["lines"]):
-        for word in line["words"]:
-            for letter in word["letters"]:
-                x, y, w, h = letter["box"]
+    for n, line in enumerate(transcript.lines):
+        for word in line.words:
+            for character in word.characters:
+                x, y, w, h = transcript.picture_box(character.box)
                 nearest = int(np.argmin(np.hypot(*(points - (x + w / 2, y + h / 2)).T)))
                 if truth[nearest][2] != n:
                     return False
     return True
 
 
-def score_page(text, answer, centres):
+def score_page(text, transcript, centres):
     """The tallies of one page: letters, character errors and words right with and without the
     prior, and of the codes among the words (capitals in `text`), how many were read right."""
     codes = [word.isupper() for line in text for word in line]
     truth_words = [word.lower() for line in text for word in line]
     tally = {"pages": 1, "letters": len("".join(truth_words)), "words": len(truth_words), "codes": sum(codes),
-             "lines_right": int(lines_right(answer, centres))}
+             "lines_right": int(lines_right(transcript, centres))}
     for name, key in (("prior", "text"), ("letters_only", "raw_text")):
-        found = answer[key].split()
+        found = getattr(transcript, key).split()
         tally[f"{name}_char_errors"] = edit_distance("".join(truth_words), "".join(found))
         matcher = difflib.SequenceMatcher(None, truth_words, found, autojunk=False)
         right = {block.a + i for block in matcher.get_matching_blocks() for i in range(block.size)}
@@ -339,11 +340,13 @@ def compose_pages(sets, pages, rng, tuning=False, kinds=KINDS):
 
 
 def scan_pages(made, model):
-    """Each page scanned (lines, candidate letters, their probabilities), with the seconds it took."""
-    scanned = []
+    """Each page's lines found and cut into candidate letters read by the letter CNN, with the
+    seconds it took."""
+    scanned, letters = [], LetterRecognizer(model)
     for name, kind, text, image, centres in made:
         start = time.perf_counter()
-        scan = scan_page(image, model)
+        found = find_page_lines(image)
+        scan = (found, letters.scan(found.lines))
         scanned.append((name, kind, text, centres, scan, time.perf_counter() - start))
     return scanned
 
@@ -354,9 +357,11 @@ def read_pages(scanned, model, prior=PRIOR):
     tallies, seconds = defaultdict(lambda: defaultdict(int)), []
     for name, kind, text, centres, scan, scan_seconds in scanned:
         start = time.perf_counter()
-        reading = decode_scan(scan, model, "es" if kind == "es" else "en", prior)
+        (found, scans), language = scan, "es" if kind == "es" else "en"
+        words = LetterRecognizer(model).decode(scans, language, prior)
+        transcript = found.transcript(words, ["letters"] * len(words), language)
         seconds.append(scan_seconds + time.perf_counter() - start)
-        for key, value in score_page(text, reading.as_json(), centres).items():
+        for key, value in score_page(text, transcript, centres).items():
             tallies[name, kind][key] += value
     return tallies, seconds
 
@@ -403,9 +408,9 @@ def time_big_page(sets, model, rng, runs=5):
     durations = []
     for _ in range(runs):
         start = time.perf_counter()
-        reading = read_page(image, model, "en")
+        transcript = read_page(image, Readers(letters=LetterRecognizer(model)), "en", "letters")
         durations.append(time.perf_counter() - start)
-    return {"letters": count, "lines": len(text), "size": list(image.size), "letters_read": len(reading.letters),
+    return {"letters": count, "lines": len(text), "size": list(image.size), "letters_read": len(transcript.characters),
             "seconds_median": float(np.median(durations)), "seconds": durations}
 
 

@@ -133,28 +133,28 @@ def _keras_call(path):
     return lambda x: call(x).numpy()
 
 
-def read_metrics(folder):
-    """metrics.json in folder as a dict ({} when absent or unreadable)."""
+def read_metrics(folder, name=METRICS_FILE):
+    """metrics.json (or `name`) in folder as a dict ({} when absent or unreadable)."""
     try:
-        metrics = json.loads((Path(folder) / METRICS_FILE).read_text(encoding="utf-8"))
+        metrics = json.loads((Path(folder) / name).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return metrics if isinstance(metrics, dict) else {}
 
 
-def check_export(keras_path, metrics):
+def check_export(keras_path, metrics, metrics_file=METRICS_FILE):
     """The flatbuffer's bytes if it is the one exported from the .keras beside it; else Refused."""
     path = tflite_path(keras_path)
     if not path.is_file():
         raise Refused(f"{path.name} is missing (write it with `python -m training.export`)")
     record = metrics.get(EXPORT_KEY)
     if not isinstance(record, dict) or not record.get("tflite_sha256"):
-        raise Refused(f"{METRICS_FILE} records no fingerprint of {path.name} "
+        raise Refused(f"{metrics_file} records no fingerprint of {path.name} "
                       "(re-export with `python -m training.export`)")
     content = path.read_bytes()
     if hashlib.sha256(content).hexdigest() != record["tflite_sha256"]:
         raise Refused(f"{path.name} is not the file exported for this model: its sha256 differs from "
-                      f"the one {METRICS_FILE} records (re-export with `python -m training.export`)")
+                      f"the one {metrics_file} records (re-export with `python -m training.export`)")
     keras_path = Path(keras_path)
     if keras_path.is_file() and fingerprint(keras_path) != record.get("keras_sha256"):
         raise Refused(f"{path.name} is stale: it was exported from another {keras_path.name} "
@@ -162,10 +162,10 @@ def check_export(keras_path, metrics):
     return content
 
 
-def _litert(keras_path, metrics):
-    content = check_export(keras_path, metrics)
+def _litert(keras_path, metrics, make_call=None, metrics_file=METRICS_FILE):
+    content = check_export(keras_path, metrics, metrics_file)
     try:
-        return LiteRTCall(content)
+        return (make_call or LiteRTCall)(content)
     except ImportError:
         raise Refused("the ai-edge-litert package is not installed (it has no wheel for some "
                       "platforms)") from None
@@ -182,35 +182,54 @@ def litert_refusal(keras_path):
     return None
 
 
-def load(keras_path, runtime="auto"):
-    """Load the model at keras_path (its .tflite beside it, per `runtime`); never raises."""
+@dataclass
+class Loaded:
+    """What `load_runtime` found: a call and its runtime ("litert" or "keras") and why, or an error."""
+
+    runtime: str | None = None
+    reason: str = ""
+    error: str | None = None
+    call: object = None
+
+
+def load_runtime(keras_path, runtime, make_litert, make_keras, metrics_file=METRICS_FILE, train_command="training.train"):
+    """A model's call, by LiteRT from the flatbuffer beside keras_path when its fingerprints in
+    `metrics_file` match (`runtime` "auto" or "litert"), else by Keras (`make_keras(path)`); never raises."""
     keras_path = Path(keras_path)
-    metrics = read_metrics(keras_path.parent)
-    architecture = metrics.get(ARCHITECTURE_KEY) if isinstance(metrics.get(ARCHITECTURE_KEY), list) else []
     if runtime not in RUNTIMES:
-        return LetterModel(error=f"Unknown model runtime {runtime!r}: choose one of {', '.join(RUNTIMES)}.")
+        return Loaded(error=f"Unknown model runtime {runtime!r}: choose one of {', '.join(RUNTIMES)}.")
     refused = None
     if runtime != "keras":
         try:
-            call = _litert(keras_path, metrics)
+            call = _litert(keras_path, read_metrics(keras_path.parent, metrics_file), make_litert, metrics_file)
         except Refused as exc:
             refused = str(exc)
             log.warning("LiteRT model refused: %s", refused)
             if runtime == "litert":
-                return LetterModel(error=f"The LiteRT model cannot serve: {refused}.")
+                return Loaded(error=f"The LiteRT model cannot serve: {refused}.")
         else:
-            reason = f"{tflite_path(keras_path).name} matches the fingerprint of {keras_path.name} in {METRICS_FILE}"
+            reason = f"{tflite_path(keras_path).name} matches the fingerprint of {keras_path.name} in {metrics_file}"
             log.info("Serving with LiteRT: %s", reason)
-            return LetterModel("litert", reason, architecture=architecture, _call=call)
+            return Loaded("litert", reason, call=call)
 
     if not keras_path.is_file():
-        return LetterModel(error=f"The model file {keras_path.name} is missing. Train one with "
-                           "`python -m training.train` (see the README).")
+        return Loaded(error=f"The model file {keras_path.name} is missing. Train one with "
+                      f"`python -m {train_command}` (see the README).")
     try:
-        call = _keras_call(keras_path)
+        call = make_keras(keras_path)
     except Exception as exc:  # a corrupt or foreign file must not stop the app
-        return LetterModel(error=f"The model file {keras_path.name} could not be loaded ({exc}). "
-                           "Retrain with `python -m training.train`.")
+        return Loaded(error=f"The model file {keras_path.name} could not be loaded ({exc}). "
+                      f"Retrain with `python -m {train_command}`.")
     reason = "the Keras runtime was asked for" if refused is None else f"LiteRT refused: {refused}"
     log.info("Serving with Keras: %s", reason)
-    return LetterModel("keras", reason, architecture=architecture, _call=call)
+    return Loaded("keras", reason, call=call)
+
+
+def load(keras_path, runtime="auto"):
+    """Load the model at keras_path (its .tflite beside it, per `runtime`); never raises."""
+    metrics = read_metrics(Path(keras_path).parent)
+    architecture = metrics.get(ARCHITECTURE_KEY) if isinstance(metrics.get(ARCHITECTURE_KEY), list) else []
+    loaded = load_runtime(keras_path, runtime, LiteRTCall, _keras_call)
+    if loaded.error:
+        return LetterModel(error=loaded.error)
+    return LetterModel(loaded.runtime, loaded.reason, architecture=architecture, _call=loaded.call)

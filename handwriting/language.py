@@ -26,7 +26,7 @@ import numpy as np
 
 from handwriting.labels import LETTERS
 
-LANGUAGES = ("en", "es")  # the dictionaries; "none" reads letter by letter
+LANGUAGES = ("en", "es", "fr")  # the dictionaries; "none" reads without one
 NONE = "none"
 VOCABULARY = 20_000  # words of each language to choose from (more gained nothing when tuning)
 ALTERNATIVES = 5  # options kept per word

@@ -107,9 +107,11 @@ def test_api_blank_and_errors(client):
 
 
 def test_healthz(client):
-    model = client.application.extensions["letter_model"]
+    model, lines = client.application.extensions["letter_model"], client.application.extensions["line_model"]
     assert client.get("/healthz").get_json() == {"status": "ok", "runtime": "litert",
                                                  "runtime_reason": model.runtime_reason,
+                                                 "line_model": {"runtime": "litert",
+                                                                "runtime_reason": lines.runtime_reason},
                                                  "database": {"status": "ok"}}
 
 

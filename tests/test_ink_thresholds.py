@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 
 from handwriting.ink import WORK_SIDE, to_grey
 from webapp.images import open_image
-from webapp.recognition import READ_SIDE
+from handwriting.reader import READ_SIDE
 from webapp.uploads import DEFAULT_LIMITS as LIMITS
 
 ALL_MODES = (*MODES, "I;16L", "I;16N")

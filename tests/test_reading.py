@@ -63,7 +63,7 @@ def test_api_language_as_field_or_query_gives_each_word_its_alternatives(client)
                 assert word["raw_text"] in [o["text"] for o in options]  # the letters one by one were weighed
     response = post_page(client, PAGE, language="klingon")
     assert response.status_code == 400 and response.get_json()["code"] == "malformed"
-    assert "en, es, none" in response.get_json()["error"]
+    assert "en, es, fr, none" in response.get_json()["error"]
 
 
 def test_api_boxes_are_in_the_sent_pictures_pixels(client):
@@ -143,7 +143,7 @@ def test_read_page_has_the_tall_canvas_the_forms_and_a_dictionary_choice(client)
     assert re.findall(r'<option value="(\w+)" selected>', html) == ["en", "en"]
     spanish = client.get("/read?lang=es").get_data(as_text=True)
     assert re.findall(r'<option value="(\w+)" selected>', spanish) == ["es", "es"]
-    assert re.findall(r'<option value="(\w+)"', html)[:3] == ["en", "es", "none"]
+    assert re.findall(r'<option value="(\w+)"', html)[:4] == ["en", "es", "fr", "none"]
 
 
 def test_upload_and_drawing_show_lines_raw_reading_boxes_and_a_download(client):

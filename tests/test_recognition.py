@@ -9,7 +9,8 @@ from PIL import Image
 from handwriting.frame import FRAME_SIZE
 from handwriting.ink import image_to_frame
 from harness.pictures import draw_letter
-from webapp.recognition import png_data_url, recognize
+from handwriting.single_letter import recognize
+from webapp.recognition import png_data_url
 
 
 def test_a_letter_gives_five_ranked_guesses_and_the_frame_the_model_saw(app):

@@ -40,9 +40,14 @@ def export(keras_path):
     """Write the .tflite beside keras_path and its record in metrics.json; return the .tflite path."""
     keras_path = Path(keras_path)
     model = keras.models.load_model(keras_path, compile=False)
+    return write_export(keras_path, model, to_tflite(model), keras_path.parent / METRICS_FILE)
+
+
+def write_export(keras_path, model, flatbuffer, metrics_path, **extra):
+    """Write `flatbuffer` beside keras_path, and in metrics_path the fingerprints of both files, the
+    architecture rows and `extra` entries; return the .tflite path."""
     out = tflite_path(keras_path)
-    out.write_bytes(to_tflite(model))
-    metrics_path = keras_path.parent / METRICS_FILE
+    out.write_bytes(flatbuffer)
     metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else {}
     metrics[ARCHITECTURE_KEY] = architecture(model)
     metrics[EXPORT_KEY] = {
@@ -54,6 +59,7 @@ def export(keras_path):
         "tflite_bytes": out.stat().st_size,
         "tensorflow": tf.__version__,
     }
+    metrics.update(extra)
     metrics_path.write_text(json.dumps(metrics, indent=1))
     return out
 

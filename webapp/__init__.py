@@ -6,9 +6,10 @@ from pathlib import Path
 from flask import Flask
 
 from handwriting.classifier import MODEL_FILE, MODELS_DIR
+from handwriting.line_recognizer import LINE_MODEL_FILE
 from webapp import api, corrections, db, errors, forms, i18n, pages, reading, security, uploads
 from webapp.in_memory_request import InMemoryRequest
-from webapp.model import load_letter_model
+from webapp.model import load_letter_model, load_line_model_once
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +26,7 @@ def create_app(test_config=None):
         SECRET_KEY=None,
         MODEL_PATH=str(MODELS_DIR / MODEL_FILE),
         MODEL_RUNTIME="auto",  # auto (LiteRT when its export matches, else Keras), litert or keras
+        LINE_MODEL_PATH=str(MODELS_DIR / LINE_MODEL_FILE),  # the line recognizer, same runtime
         FORCE_HTTPS=False,  # set True behind a TLS-terminating proxy
         PROXY_FIX=0,  # how many proxies in front of the app set X-Forwarded-* (0: trust none)
         **uploads.DEFAULTS,
@@ -53,4 +55,5 @@ def create_app(test_config=None):
     forms.csrf.exempt(api.bp)
     errors.init_app(app, api.PREFIX, pages.render_home)
     app.extensions["letter_model"] = load_letter_model(app.config["MODEL_PATH"], app.config["MODEL_RUNTIME"])
+    app.extensions["line_model"] = load_line_model_once(app.config["LINE_MODEL_PATH"], app.config["MODEL_RUNTIME"])
     return app

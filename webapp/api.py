@@ -7,8 +7,11 @@ from handwriting.ink import WORK_SIDE
 from webapp import db, errors
 from webapp.images import decode_data_url, sent_image
 from webapp.input_errors import MalformedRequest, UnsupportedContentType
-from webapp.model import letter_detector, letter_model
-from webapp.recognition import NONE, read_page, reading_language, recognize
+from handwriting.language import NONE
+from handwriting.reader import read_page
+from handwriting.single_letter import recognize
+from webapp.model import letter_detector, letter_model, line_model, readers
+from webapp.recognition import reader_choice, reading_language, transcript_json
 
 PREFIX = "/api/"  # every URL under it is the API's, answered in JSON even when it does not exist
 HEALTH = "/healthz"
@@ -60,20 +63,25 @@ def predict():
 @bp.post(PREFIX + "read")
 def read():
     """A page read line by line: {"text", "raw_text", "language", "lines": [{"words": [{"letters"}]}],
-    "words", "letters", "blank"}; `language` (en, es or none, the default) as a field or query."""
-    model = letter_model()
-    if not model.available:
-        return _unavailable(model)
+    "words", "letters", "blank"}; `language` (en, es, fr or none, the default) and `reader` (auto,
+    letters or lines) as fields or query parameters."""
     language = reading_language(request.values.get("language"), NONE)
+    reader = reader_choice(request.values.get("reader"))
+    available = readers()
+    if not available.available(reader):
+        return _unavailable(line_model() if reader == "lines" else letter_model())
     with sent_image(sent_picture()) as image:
-        reading = read_page(image, model, language)
-    return jsonify(reading.as_json())
+        transcript = read_page(image, available, language, reader)
+    return jsonify(transcript_json(transcript))
 
 
 @bp.get(HEALTH)
 def healthz():
     """The model decides the status (503 without one); the database's state is reported beside it."""
-    model = letter_model()
+    model, lines = letter_model(), line_model()
+    line_state = ({"runtime": lines.runtime, "runtime_reason": lines.runtime_reason} if lines.available
+                  else {"error": lines.error})
     if not model.available:
-        return jsonify(status="unavailable", error=model.error, database=db.health()), 503
-    return jsonify(status="ok", runtime=model.runtime, runtime_reason=model.runtime_reason, database=db.health())
+        return jsonify(status="unavailable", error=model.error, line_model=line_state, database=db.health()), 503
+    return jsonify(status="ok", runtime=model.runtime, runtime_reason=model.runtime_reason, line_model=line_state,
+                   database=db.health())

@@ -7,6 +7,7 @@ from markupsafe import Markup
 
 from handwriting import classifier
 from handwriting.ink import WORK_SIDE
+from handwriting.single_letter import recognize
 from webapp import errors, uploads
 from webapp.artifacts import artifact
 from webapp.corrections import feedback_form, usage_for_stats
@@ -15,7 +16,7 @@ from webapp.i18n import current_language
 from webapp.images import decode_data_url, sent_image
 from webapp.model import letter_detector, letter_model
 from webapp.model_stats import stats_page
-from webapp.recognition import PREVIEW_SIDE, png_data_url, recognize
+from webapp.recognition import PREVIEW_SIDE, png_data_url
 
 bp = Blueprint("pages", __name__)
 

@@ -11,11 +11,13 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageDraw, ImageFont
 
 from handwriting.language import LANGUAGES
+from handwriting.reader import read_page
+from handwriting.transcript import box_around
 from webapp import errors, uploads
 from webapp.forms import DrawForm, UploadForm, error_status
 from webapp.images import decode_data_url, sent_image
-from webapp.model import letter_model
-from webapp.recognition import READING_LANGUAGES, box_around, png_data_url, read_page, reading_language
+from webapp.model import letter_model, line_model, readers
+from webapp.recognition import READING_LANGUAGES, png_data_url, reading_language
 
 bp = Blueprint("reading", __name__)
 
@@ -24,7 +26,7 @@ BOXED_MIN_WIDTH = 640  # ...and a small drawing is enlarged to this width, so th
 LETTER_COLOUR = (79, 70, 229)  # the accent colour of style.css
 WORD_COLOUR = (217, 119, 6)
 LINE_COLOUR = (22, 163, 74)
-LANGUAGE_NAMES = {"en": _l("English"), "es": _l("Spanish"), "none": _l("None: letter by letter")}
+LANGUAGE_NAMES = {"en": _l("English"), "es": _l("Spanish"), "fr": _l("French"), "none": _l("None: as written")}
 TEXT_FILE = "reading.txt"
 
 
@@ -34,8 +36,8 @@ def page_language():
     return locale.language if locale and locale.language in LANGUAGES else LANGUAGES[0]
 
 
-def render_read(error=None, status=200, upload_form=None, draw_form=None, reading=None):
-    """The read page, with a reading, an error, or just the forms, answered with `status`.
+def render_read(error=None, status=200, upload_form=None, draw_form=None, transcript=None):
+    """The read page, with a transcript, an error, or just the forms, answered with `status`.
 
     The forms are rebuilt from the request, so a drawing sent with an error comes back.
     """
@@ -45,13 +47,13 @@ def render_read(error=None, status=200, upload_form=None, draw_form=None, readin
         upload_form=upload_form or UploadForm(),
         draw_form=draw_form or DrawForm(),
         error=error,
-        reading=reading,
-        boxed_url=None if reading is None or reading.blank else boxed_png_url(reading),
-        download_url=None if reading is None or reading.blank else text_data_url(reading.text),
+        transcript=transcript,
+        boxed_url=None if transcript is None or transcript.blank else boxed_png_url(transcript),
+        download_url=None if transcript is None or transcript.blank else text_data_url(transcript.text),
         text_file=TEXT_FILE,
         dictionaries=[(code, LANGUAGE_NAMES[code]) for code in READING_LANGUAGES],
         dictionary=chosen if chosen in READING_LANGUAGES else page_language(),
-        model_error=letter_model().error,
+        model_error=None if readers().available("auto") else letter_model().error,
         **uploads.page_context(),
     )
     return page, status
@@ -89,13 +91,13 @@ def draw():
 
 
 def _read_page(data):
-    model = letter_model()
-    if not model.available:
-        return render_read(model.error, 503)
+    available = readers()
+    if not available.available("auto"):
+        return render_read(letter_model().error or line_model().error, 503)
     language = reading_language(request.form.get("language"), page_language())
     with sent_image(data) as image:
-        reading = read_page(image, model, language)
-    return render_read(reading=reading)
+        transcript = read_page(image, available, language)
+    return render_read(transcript=transcript)
 
 
 def text_data_url(text):
@@ -103,14 +105,14 @@ def text_data_url(text):
     return "data:text/plain;charset=utf-8," + quote(text)
 
 
-def boxed_png_url(reading):
+def boxed_png_url(transcript):
     """The written part of the analysed picture as a PNG data: URL, with a box around each line,
     word and letter, and the best guess over each letter."""
-    left, top, width, height = _written_part(reading)
+    left, top, width, height = _written_part(transcript)
     scale = min(BOXED_WIDTH / max(width, height), max(1.0, BOXED_MIN_WIDTH / width))
-    picture = Image.fromarray(np.uint8(reading.grey[top : top + height, left : left + width] * 255)).convert("RGB")
+    picture = Image.fromarray(np.uint8(transcript.grey[top : top + height, left : left + width] * 255)).convert("RGB")
     picture = picture.resize((round(width * scale), round(height * scale)), Image.Resampling.LANCZOS)
-    heights = [letter.box[3] * scale for letter in reading.letters]
+    heights = [letter.box[3] * scale for letter in transcript.characters]
     size = int(np.clip(0.4 * np.median(heights), 12, 28))
     font = ImageFont.load_default(size=size)
     band = size + 6  # a band above the picture, so that every label of the first line fits
@@ -119,26 +121,26 @@ def boxed_png_url(reading):
     draw = ImageDraw.Draw(page)
 
     def rectangle(box, colour, line_width, grow=0):
-        x, y, w, h = reading.analysed_box(box)
+        x, y, w, h = transcript.analysed_box(box)
         x, y, w, h = (round(v * scale) for v in (x - left, y - top, w, h))
         draw.rectangle((x - grow, y + band - grow, x + w + grow, y + h + band + grow), outline=colour, width=line_width)
         return x, y + band
 
-    for line in reading.lines:
+    for line in transcript.lines:
         rectangle(line.box, LINE_COLOUR, 1, grow=6)
         for word in line.words:
             rectangle(word.box, WORD_COLOUR, 2, grow=3)
-    for letter in reading.letters:
+    for letter in transcript.characters:
         x, y = rectangle(letter.box, LETTER_COLOUR, 2)
         draw.rectangle((x, y - band, x + size, y), fill=LETTER_COLOUR)
-        draw.text((x + size / 2, y - band / 2), letter.letter, fill="white", font=font, anchor="mm")
+        draw.text((x + size / 2, y - band / 2), letter.text, fill="white", font=font, anchor="mm")
     return png_data_url(np.asarray(page) / 255.0)
 
 
-def _written_part(reading):
+def _written_part(transcript):
     """The (x, y, w, h) box of the analysed picture around its lines, with a margin of half a letter."""
-    x, y, w, h = box_around([reading.analysed_box(line.box) for line in reading.lines])
-    margin = round(0.5 * float(np.median([letter.box[3] for letter in reading.letters])))
-    rows, columns = reading.grey.shape
+    x, y, w, h = box_around([transcript.analysed_box(line.box) for line in transcript.lines])
+    margin = round(0.5 * float(np.median([letter.box[3] for letter in transcript.characters])))
+    rows, columns = transcript.grey.shape
     left, top = max(0, x - margin), max(0, y - margin)
     return left, top, min(columns, x + w + margin) - left, min(rows, y + h + margin) - top

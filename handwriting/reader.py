@@ -1,0 +1,113 @@
+"""Read a picture of a handwritten page into a Transcript, in plain stages:
+
+    to_grey → grey_to_ink → find_lines → a recognizer per line → Words → Transcript
+
+Two recognizers read lines: the letter recognizer (separate print-style letters cut apart and
+read by the letter CNN) and the line recognizer (a whole line at once, joined writing too).
+`reader="auto"` chooses per line (`Readers.choose`); "letters" or "lines" forces one.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from handwriting.ink import grey_to_ink, to_grey
+from handwriting.language import NONE
+from handwriting.lines import find_lines
+from handwriting.segment import MAX_LETTERS, TooManyLetters
+from handwriting.transcript import TextLine, Transcript
+
+READ_SIDE = 1600  # a page is analysed at most this large
+SPECK_FRACTION = 0.003  # on a page, only really tiny marks are specks; the recognizers judge the rest
+READERS = ("auto", "letters", "lines")
+# auto: a line goes to the letter recognizer when the letter CNN reads its cut letters at least this
+# surely on average (separate print letters), else to the line recognizer.
+LETTERS_CONFIDENCE = 0.9
+
+
+class NoReader(LookupError):
+    """The reader asked for has no model loaded."""
+
+
+@dataclass
+class Readers:
+    """The recognizers a page may be read with (None where a model is missing)."""
+
+    letters: object = None  # handwriting.letter_recognizer.LetterRecognizer
+    lines: object = None  # handwriting.line_recognizer.LineRecognizer
+
+    def available(self, reader):
+        if reader == "auto":
+            return self.letters is not None or self.lines is not None
+        return getattr(self, reader) is not None
+
+
+@dataclass
+class FoundPage:
+    """A picture cut into lines, before any recognizer: the stage between finding and reading."""
+
+    grey: np.ndarray  # the picture as analysed (grey, upright)
+    page: object  # handwriting.lines.Page: the straightened ink and its lines
+    scale: tuple  # (x, y) pixels of the sent (upright) picture per analysed pixel
+
+    @property
+    def lines(self):
+        return self.page.lines
+
+    def transcript(self, words, readers, language):
+        """The Transcript of the lines read as `words` (one list per line) by `readers` (their names)."""
+        lines = [TextLine(w, line.paragraph, reader) for line, w, reader in zip(self.lines, words, readers) if w]
+        return Transcript(lines, self.grey, self.scale, language, self.page.straightening)
+
+
+def find_page_lines(image):
+    """The lines of a Pillow image of handwriting (a FoundPage)."""
+    grey = to_grey(image, max_side=READ_SIDE)
+    return FoundPage(grey, find_lines(grey_to_ink(grey, SPECK_FRACTION), MAX_LETTERS), _scale(image, grey))
+
+
+def read_page(image, readers, language=NONE, reader="auto"):
+    """Read a Pillow image of handwriting into a Transcript, each line by the recognizer `reader`
+    names ("auto": chosen per line). Raises NoReader when that recognizer is missing, and
+    TooManyLetters when the letter recognizer alone is asked to read more letters than it may."""
+    if not readers.available(reader):
+        raise NoReader(reader)
+    found = find_page_lines(image)
+    lines, read = found.lines, {}
+    if reader == "lines" or readers.letters is None:
+        scans = {}
+    elif reader == "letters" or readers.lines is None:
+        scans = dict(enumerate(readers.letters.scan(lines)))
+    else:
+        scans = _sure_letter_scans(readers.letters, lines)
+    if scans:
+        words = readers.letters.decode(list(scans.values()), language)
+        read.update({n: (w, readers.letters.name) for n, w in zip(scans, words)})
+    rest = [n for n in range(len(lines)) if n not in scans]
+    if rest:
+        words = readers.lines.read([lines[n] for n in rest], language)
+        read.update({n: (w, readers.lines.name) for n, w in zip(rest, words)})
+    words, names = zip(*(read[n] for n in range(len(lines)))) if lines else ((), ())
+    return found.transcript(words, names, language)
+
+
+def _sure_letter_scans(letters, lines):
+    """{line number: LetterScan} of the lines the letter recognizer reads surely: cut into few
+    enough letters, each read at least LETTERS_CONFIDENCE surely on average."""
+    scans = {}
+    for n, line in enumerate(lines):
+        try:
+            (scan,) = letters.scan([line])
+        except TooManyLetters:
+            continue
+        if scan.confidence() >= LETTERS_CONFIDENCE:
+            scans[n] = scan
+    return scans
+
+
+def _scale(image, grey):
+    """(x, y) pixels of the sent picture, turned upright, per analysed pixel."""
+    width, height = image.size
+    if (width > height) != (grey.shape[1] > grey.shape[0]):
+        width, height = height, width  # to_grey turned it upright (EXIF orientation)
+    return (width / grey.shape[1], height / grey.shape[0])
