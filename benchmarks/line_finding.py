@@ -4,7 +4,7 @@
 
 Joined handwriting on ruled paper, 150 dpi, each sheet headed by two printed lines (a consent note)
 that are no true line. Each page is analysed the way the reader analyses it
-(`handwriting.reader.find_page_lines`: at most 1600 px on a side, `grey_to_ink`, `find_lines`).
+(`handwriting.reader`: at most READ_SIDE = 1600 px on a side, `grey_to_ink`, `find_lines`).
 
 A true line (its polygon) is found when the found line holding most of the ink kept in the polygon
 holds at least half of it, holds most of no other true line's ink, and its box overlaps the
@@ -35,7 +35,7 @@ from benchmarks.common import print_table, save
 from handwriting.frame import INK_THRESHOLD
 from handwriting.ink import grey_to_ink, to_grey
 from handwriting.lines import find_lines
-from handwriting.reader import SPECK_FRACTION, find_page_lines
+from handwriting.reader import READ_SIDE, SPECK_FRACTION
 from training.paths import DEFAULT_DATA_DIR
 
 FOLDER = "htr-lines-copiste"
@@ -77,11 +77,11 @@ def vertical_iou(a, b):
 
 def score_page(row, image):
     """The page's figures: true lines, found, extra, merged, foreign ink share, seconds."""
-    grey, page = find_page_lines(image)
+    grey = to_grey(image, max_side=READ_SIDE)
     scale = grey.shape[1] / image.width
     ink = grey_to_ink(grey, SPECK_FRACTION)
     start = time.perf_counter()
-    find_lines(ink)
+    page = find_lines(ink)
     seconds = time.perf_counter() - start
     native = grey_to_ink(to_grey(image, max_side=max(image.size)), SPECK_FRACTION)
     start = time.perf_counter()

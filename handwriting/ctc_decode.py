@@ -31,7 +31,6 @@ import numpy as np
 
 from handwriting.alphabet import CHARACTERS
 
-LANGUAGES = ("en", "es", "fr")  # the dictionaries (French is no UI language)
 SIZE = 50_000  # words of each dictionary: ~19 MB and 0.1 s to build per language (plus wordfreq's list)
 # Defaults, to be tuned on validation lines.
 WEIGHT = 0.5  # of a word's natural log frequency
@@ -72,6 +71,10 @@ class Dictionary:
             return True
         head, apostrophe, tail = partial.partition("'")
         return bool(apostrophe) and head in self.log_p and self.viable(tail)
+
+    def known(self, text):
+        """Whether a written word (any case, punctuation around it) is a dictionary word."""
+        return text.strip(string.punctuation + "¿¡").lower() in self.log_p
 
     def log_frequency(self, word, unknown):
         """The log frequency of a complete word; `unknown` for one that is no word."""

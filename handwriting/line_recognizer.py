@@ -14,13 +14,18 @@ import numpy as np
 
 from handwriting import classifier
 from handwriting.alphabet import BLANK, CHARACTERS, NUM_CODES, decode
+from handwriting.ctc_decode import BEAM, beam_search, dictionary
 from handwriting.frame import INK_THRESHOLD
+from handwriting.language import NONE
 from handwriting.line_image import LINE_HEIGHT, WIDTH_STEP, line_input
 from handwriting.transcript import Character, Word
 
 LINE_MODEL_FILE = "line_crnn.keras"
 LINE_METRICS_FILE = "line_metrics.json"
 TOP = 3  # guesses kept per character
+MIN_SHARE = 0.01  # a reading of a word less likely than this is not offered, unless it is the raw one
+_CODE = {character: n + 1 for n, character in enumerate(CHARACTERS)}
+_SPACE = _CODE[" "]
 
 
 def greedy_codes(scores):
@@ -115,45 +120,90 @@ def load_line_model(keras_path, runtime="auto"):
 class LineRecognizer:
     name = "lines"
 
-    def __init__(self, model):
+    def __init__(self, model, beam=BEAM):
         self.model = model  # a LineModel
+        self.beam = beam
 
-    def read(self, lines, language="none"):
-        """The Words of each found line (handwriting.lines.PageLine)."""
-        return [self.read_line(line) for line in lines]
+    def read(self, lines, language=NONE):
+        """The Words of each found line (handwriting.lines.PageLine), decoded with the dictionary of
+        `language` ("none": as the model reads them)."""
+        words = dictionary(language) if language != NONE else None
+        return [self.read_line(line, words) for line in lines]
 
-    def read_line(self, line):
+    def read_line(self, line, words=None):
         """The Words of one found line, with boxes in the straightened page's pixels."""
         prepared = line_input(line.ink)
         if prepared is None:
             return []
         log_probabilities = self.model.log_probabilities(prepared.pixels)
-        spikes = greedy_codes(log_probabilities)
-        bounds = _character_bounds(spikes, len(log_probabilities))
-        words, current = [], []
-        for (code, first, last), (left, right) in zip(spikes, bounds):
-            if CHARACTERS[code - 1] == " ":
-                words.append(current)
-                current = []
-            else:
-                current.append((code, first, last, left, right))
-        words.append(current)
-        return [self._word(line, prepared, log_probabilities, word) for word in words if word]
+        raw = greedy_codes(log_probabilities)
+        hypotheses = beam_search(log_probabilities, words, beam=self.beam) if words else []
+        if hypotheses:
+            best = hypotheses[0]
+            spans = [(_CODE[c], first, last) for c, (first, last) in zip(best.text, best.spans)]
+        else:
+            spans = raw
+        bounds = _character_bounds(spans, len(log_probabilities))
+        raw_words = _words(raw, _character_bounds(raw, len(log_probabilities)))
+        return [self._word(line, prepared, log_probabilities, word, raw_words, hypotheses, words)
+                for word in _words(spans, bounds)]
 
-    def _word(self, line, prepared, log_probabilities, spikes):
+    def _word(self, line, prepared, log_probabilities, spikes, raw_words, hypotheses, words):
         characters = []
         for code, first, last, left, right in spikes:
             peak = first + int(np.argmax(log_probabilities[first : last + 1, code]))
             box = _ink_box(line, prepared.ink_x(left * WIDTH_STEP), prepared.ink_x(right * WIDTH_STEP))
-            characters.append(Character(box, _top(log_probabilities[peak])))
+            characters.append(Character(box, [{"letter": CHARACTERS[code - 1], **_guess(log_probabilities[peak], code)},
+                                              *_top(log_probabilities[peak], code)]))
         text = "".join(character.text for character in characters)
-        return Word(characters, text, [])
+        left, right = spikes[0][3], spikes[-1][4]
+        raw = _text_between(raw_words, left, right)
+        box = _ink_box(line, prepared.ink_x(left * WIDTH_STEP), prepared.ink_x(right * WIDTH_STEP))
+        return Word(characters, raw, _options(text, raw, left, right, hypotheses, words), box)
 
 
-def _character_bounds(spikes, columns):
+def _words(spans, bounds):
+    """Characters (code, first, last, left bound, right bound) grouped into words at spaces."""
+    words, current = [], []
+    for (code, first, last), (left, right) in zip(spans, bounds):
+        if code == _SPACE:
+            words.append(current)
+            current = []
+        else:
+            current.append((code, first, last, left, right))
+    return [word for word in [*words, current] if word]
+
+
+def _text_between(words, left, right):
+    """The words (as from `_words`) emitted between output columns left and right, joined by spaces."""
+    inside = ["".join(CHARACTERS[c[0] - 1] for c in word if left <= (c[1] + c[2]) / 2 < right) for word in words]
+    return " ".join(text for text in inside if text)
+
+
+def _options(text, raw, left, right, hypotheses, words):
+    """The readings of one word the beam weighed (the text each hypothesis has between the word's
+    columns), with their shares of the hypotheses' probability, best first; [] without a dictionary."""
+    if not hypotheses:
+        return []
+    scores = np.array([h.score for h in hypotheses])
+    weights = np.exp(scores - scores.max())
+    shares = {}
+    for hypothesis, weight in zip(hypotheses, weights / weights.sum()):
+        codes = [(_CODE[c], first, last) for c, (first, last) in zip(hypothesis.text, hypothesis.spans)]
+        option = _text_between(_words(codes, [(0, 0)] * len(codes)), left, right)
+        if option:
+            shares[option] = shares.get(option, 0.0) + float(weight)
+    shares.setdefault(text, 0.0)
+    shares.setdefault(raw, 0.0)
+    ranked = sorted(shares.items(), key=lambda item: (item[0] != text, -item[1]))
+    return [{"text": option, "share": share, "word": words.known(option)} for option, share in ranked
+            if share >= MIN_SHARE or option in (text, raw)]
+
+
+def _character_bounds(spans, columns):
     """Each character's (left, right) output columns: from halfway after the previous character to
     halfway before the next (CTC marks a character in one or two columns, not its whole width)."""
-    edges = [0.0] + [(a[2] + 1 + b[1]) / 2 for a, b in zip(spikes, spikes[1:])] + [float(columns)]
+    edges = [0.0] + [(a[2] + 1 + b[1]) / 2 for a, b in zip(spans, spans[1:])] + [float(columns)]
     return list(zip(edges, edges[1:]))
 
 
@@ -168,6 +218,11 @@ def _ink_box(line, x0, x1):
     return (left, line.top + int(top), right - left, int(bottom - top))
 
 
-def _top(log_probabilities):
-    order = [code for code in np.argsort(-log_probabilities) if code != BLANK][:TOP]
+def _guess(log_probabilities, code):
+    return {"probability": float(np.exp(log_probabilities[code]))}
+
+
+def _top(log_probabilities, chosen):
+    """The next most likely characters of a column after `chosen` (blank left out)."""
+    order = [code for code in np.argsort(-log_probabilities) if code not in (BLANK, chosen)][: TOP - 1]
     return [{"letter": CHARACTERS[code - 1], "probability": float(np.exp(log_probabilities[code]))} for code in order]

@@ -322,11 +322,11 @@ def _training_letters(data_dir, sets):
 # Pen marks for what the stroke sets lack, in x-heights (y down). Accents: from the top centre of
 # their letter (cedilla: from its bottom centre). Punctuation: from its left end on the baseline.
 _ACCENTS = {
-    "\u0301": [[(-0.1, -0.15), (0.15, -0.5)]],
-    "\u0300": [[(-0.15, -0.5), (0.1, -0.15)]],
-    "\u0302": [[(-0.22, -0.15), (0.0, -0.45), (0.22, -0.15)]],
-    "\u0308": [[(-0.17, -0.3)], [(0.17, -0.3)]],
-    "\u0303": [[(-0.25, -0.22), (-0.12, -0.36), (0.0, -0.3), (0.12, -0.22), (0.25, -0.36)]],
+    "\u0301": [[(-0.1, -0.25), (0.15, -0.6)]],
+    "\u0300": [[(-0.15, -0.6), (0.1, -0.25)]],
+    "\u0302": [[(-0.22, -0.25), (0.0, -0.55), (0.22, -0.25)]],
+    "\u0308": [[(-0.17, -0.35)], [(0.17, -0.35)]],
+    "\u0303": [[(-0.25, -0.3), (-0.12, -0.44), (0.0, -0.38), (0.12, -0.3), (0.25, -0.44)]],
     "\u0327": [[(0.0, 0.0), (0.03, 0.2), (0.15, 0.3), (0.06, 0.45), (-0.1, 0.42)]],
 }
 _QUESTION = [[(0.0, -1.35), (0.12, -1.65), (0.4, -1.7), (0.6, -1.5), (0.55, -1.2), (0.35, -0.95), (0.28, -0.7),
@@ -410,9 +410,10 @@ def _unstepped(strokes):
     points = np.concatenate(strokes)
     steps = np.abs(np.diff(points, axis=0))
     steps = steps[steps > 0]
-    if not steps.size:
+    height = np.ptp(points[:, 1])
+    length = min(3 * np.median(steps), 0.2 * height) if steps.size else 0
+    if length < 0.03 * height:  # fine enough already
         return strokes
-    length = min(3 * steps.min(), 0.2 * np.ptp(points[:, 1]))
     return [_smoothed(_resampled(stroke, length / 6), 6) for stroke in strokes]
 
 
@@ -476,8 +477,8 @@ def _line_strokes(text, letters_by_char, hand, rng, joined, overlap):
         cursor = max(stroke[:, 0].max() for stroke in placed)
         if accent:
             points = np.concatenate(placed)
-            centre = (points[:, 0].min() + cursor) / 2 + 0.1
-            at = (centre, points[:, 1].max()) if accent == "\u0327" else (centre + 0.1, points[:, 1].min())
+            centre = (points[:, 0].min() + cursor) / 2 + 0.05
+            at = (centre, points[:, 1].max()) if accent == "\u0327" else (centre, points[:, 1].min())
             strokes += _mark(_ACCENTS[accent], rng, at)
         previous = placed
     return strokes

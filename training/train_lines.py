@@ -11,7 +11,6 @@ the same script runs unchanged.
 
 import argparse
 import json
-import shutil
 from pathlib import Path
 
 import keras
@@ -128,7 +127,7 @@ def main(argv=None):
     )
     if best.exists():
         args.output.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(best, args.output / LINE_MODEL_FILE)
+        keras.models.load_model(best, compile=False).save(args.output / LINE_MODEL_FILE)  # without Adam's state
         out = line_export.export(args.output / LINE_MODEL_FILE, history=args.run_dir / "history.csv",
                                  counts={"train": len(train), "validation": len(validation)})
         print(f"Wrote {args.output / LINE_MODEL_FILE} and {out}")
