@@ -42,6 +42,24 @@ i18n-compile: $(VENV)/.installed
 /usr/lib/postgresql:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 
+# Debian's handwriting fonts, for training/synthetic_lines.py (its FONTS: file=package, licences there).
+HANDWRITING_FONTS := \
+	/usr/share/fonts/opentype/dancingscript/DancingScript-Regular.otf=fonts-dancingscript \
+	/usr/share/fonts/opentype/kaushanscript/KaushanScript-Regular.otf=fonts-kaushanscript \
+	/usr/share/fonts/truetype/kristi/Kristi.ttf=fonts-kristi \
+	/usr/share/fonts/truetype/ecolier-court/Ecolier-court.ttf=fonts-ecolier-court \
+	/usr/share/fonts/truetype/breip/Breip.ttf=fonts-breip \
+	/usr/share/fonts/truetype/fifthhorseman/dkg.ttf=fonts-dkg-handwriting \
+	/usr/share/fonts/truetype/rufscript/Rufscript010.ttf=fonts-rufscript \
+	/usr/share/fonts/truetype/sjfonts/SteveHand.ttf=fonts-sjfonts \
+	/usr/share/fonts/opentype/comic-neue/ComicNeue-Regular.otf=fonts-comic-neue
+FONT_FILES := $(foreach font,$(HANDWRITING_FONTS),$(firstword $(subst =, ,$(font))))
+define font_rule
+$(firstword $(subst =, ,$(1))):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(lastword $(subst =, ,$(1))) >/dev/null
+endef
+$(foreach font,$(HANDWRITING_FONTS),$(eval $(call font_rule,$(font))))
+
 # Serving only (requirements-serve.txt: LiteRT, no TensorFlow). --no-compile: Python then caches
 # the bytecode of what serving imports, not of every module installed (~45 MB smaller).
 $(SERVE_VENV)/.installed: requirements-serve.txt
@@ -57,7 +75,7 @@ run: setup
 	FLASK_SECRET_KEY=$${FLASK_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_hex())')} \
 	BIND=$${BIND:-127.0.0.1:$(PORT)} $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: setup /usr/bin/chromium /usr/sbin/nginx /usr/lib/postgresql serve-check
+test: setup /usr/bin/chromium /usr/sbin/nginx /usr/lib/postgresql $(FONT_FILES) serve-check
 	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest
 
 benchmark: setup serve-check

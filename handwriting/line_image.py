@@ -15,6 +15,7 @@ LINE_HEIGHT = 40  # pixels: the recognizer's input height
 PAD = 2  # black pixels around the ink, on every side
 WIDTH_STEP = 4  # the recognizer gives one column of output per this many input columns
 MAX_WIDTH = 4096  # a line scaled wider than this is squeezed to it
+MIN_HEIGHT = 6  # ink less tall than this many pixels is a rule, a stroke or a speck, not a line of text
 
 
 @dataclass
@@ -34,10 +35,10 @@ class LineInput:
 
 def line_input(ink):
     """A line's ink map (bright ink on black, [0, 1]) as the recognizer's LineInput; None when it
-    holds no ink."""
+    holds no ink, or too little height of it to be text."""
     inked = ink > INK_THRESHOLD * max(float(ink.max()), 1e-6)
     rows, columns = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
-    if not rows.size or float(ink.max()) <= 0:
+    if not rows.size or float(ink.max()) <= 0 or rows[-1] - rows[0] + 1 < MIN_HEIGHT:
         return None
     crop = ink[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
     height = LINE_HEIGHT - 2 * PAD

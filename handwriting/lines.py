@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
-from scipy import ndimage, signal
+from scipy import ndimage
 
 from handwriting.frame import INK_THRESHOLD
 from handwriting.ink import label_components
@@ -37,15 +37,22 @@ RULE_ROW = 0.25  # a row ruled along this share of its width is ruled all along 
 NOISE_AREA = 9  # a page of more separate marks than max_letters allows, most smaller than this, is noise
 SMALL = 0.5  # pieces less tall than this many median heights are marks (dots, bars)...
 MARK_REACH = 0.6  # ...and join ink at most this many median heights beside them...
-MARK_RANGE = 3.0  # ...or at most this many above or below
-RIDGE_CELLS = 8  # the density is measured on cells this many times smaller than the median height
-RIDGE_ROWS = 0.25  # the density is smoothed by this many median heights across the lines...
-RIDGE_COLUMNS = 4.0  # ...and this many along them
-RIDGE_FLOOR = 0.05  # ridges weaker than this share of the densest are not lines...
-RIDGE_PROMINENCE = 0.15  # ...nor those that do not stand out by this share of their height
-TRACK_REACH = 0.5  # a ridge moves at most this many median heights from one cell to the next...
-TRACK_GAP = 8.0  # ...and may break off for at most this many
-JOIN_REACH = 1.0  # broken pieces of a ridge this many median heights apart are one line
+MARK_RANGE = 1.5  # ...or at most this many above or below
+PITCH_BAND = 20  # the line pitch is measured on column bands this many median heights wide...
+MAX_PITCH_BANDS = 8  # ...at most this many
+PITCH_REPEAT = 0.5  # the pitch is the first lag repeating the rows this well, as a share of the best
+LONE_PITCH = 3.0  # a single line is taken as one of lines this many median heights apart
+RIDGE_ROW_CELLS = 24  # the density is measured on cells this many times smaller than the pitch across...
+RIDGE_COLUMN_CELLS = 4  # ...and this many times along the lines
+RIDGE_ROWS = 0.1  # the density is smoothed by this many pitches across the lines...
+RIDGE_COLUMNS = 1.0  # ...and this many along them
+RIDGE_APART = 0.5  # a line's centre is the densest row within this many pitches up or down...
+RIDGE_FLOOR = 0.25  # ...and reaches this share of the densest row...
+RIDGE_NEIGHBOURS = 1.5  # ...within this many pitches
+TRACK_REACH = 0.2  # a ridge moves at most this many pitches from one cell to the next...
+TRACK_GAP = 3.0  # ...and may break off for at most this many
+MIN_TRACK = 2  # a ridge followed along fewer cells is no line
+JOIN_REACH = 0.45  # broken pieces of a ridge this many pitches apart are one line
 LINE_MARGIN = 3.0  # a line claims ink this many median heights beyond its ridge's ends
 CORE = 0.25  # ink at most this many median heights from a line's centre is its body
 SPLIT = 0.15  # a piece with this share of its body in a second line is cut between the two
@@ -188,45 +195,49 @@ def _rules_along(mask, height):
     return rules | (thin & ruled_rows[:, None])
 
 
+def line_pitch(text, height):
+    """The usual distance between the lines of a text mask: the first lag, beyond one median height,
+    at which the rows' ink repeats nearly as well as it does at best (summed over column bands, so
+    sloping lines still repeat); None when it does not repeat (a single line)."""
+    bands = int(np.clip(text.shape[1] // (PITCH_BAND * height), 1, MAX_PITCH_BANDS))
+    width = text.shape[1] // bands
+    profiles = text[:, : bands * width].reshape(text.shape[0], bands, width).sum(axis=2, dtype=np.float64)
+    profiles -= profiles.mean(axis=0)
+    spectrum = np.fft.rfft(profiles, n=2 * text.shape[0], axis=0)
+    repeat = np.fft.irfft(np.abs(spectrum) ** 2, axis=0)[: text.shape[0]].sum(axis=1)
+    lags = np.flatnonzero((repeat[1:-1] > repeat[:-2]) & (repeat[1:-1] >= repeat[2:])) + 1
+    lags = lags[(lags >= height) & (repeat[lags] > 0)]
+    return float(lags[repeat[lags] >= PITCH_REPEAT * repeat[lags].max()][0]) if lags.size else None
+
+
 def line_centres(text, height):
     """The centre row of each line of a text mask, per column, and where the line is: (centres,
     present), both (lines, width), top line first. Beyond its ends a line's centre stays level."""
-    step = max(1, int(height // RIDGE_CELLS))
-    rows, columns = -(-text.shape[0] // step), -(-text.shape[1] // step)
-    cells = np.zeros((rows * step, columns * step), np.float32)
+    pitch = line_pitch(text, height) or LONE_PITCH * height
+    down, across = max(1, round(pitch / RIDGE_ROW_CELLS)), max(1, round(pitch / RIDGE_COLUMN_CELLS))
+    rows, columns = -(-text.shape[0] // down), -(-text.shape[1] // across)
+    cells = np.zeros((rows * down, columns * across), np.float32)
     cells[: text.shape[0], : text.shape[1]] = text
-    cells = cells.reshape(rows, step, columns, step).mean(axis=(1, 3))
-    scale = height / step
-    density = ndimage.gaussian_filter(cells, (RIDGE_ROWS * scale, RIDGE_COLUMNS * scale))
-    ridge = _ridges(density)
-    tracks = _follow(ridge, TRACK_REACH * scale, TRACK_GAP * scale)
-    lines = _join(tracks, JOIN_REACH * scale)
-    xs = (np.arange(text.shape[1]) + 0.5) / step - 0.5
+    cells = cells.reshape(rows, down, columns, across).mean(axis=(1, 3))
+    density = ndimage.gaussian_filter(cells, (RIDGE_ROWS * pitch / down, RIDGE_COLUMNS * pitch / across))
+    strongest = ndimage.maximum_filter1d(density, 2 * round(RIDGE_APART * pitch / down) + 1, axis=0)
+    near = ndimage.maximum_filter1d(density, 2 * round(RIDGE_NEIGHBOURS * pitch / down) + 1, axis=0)
+    ridge = (density >= strongest) & (density > RIDGE_FLOOR * near)
+    tracks = _follow(ridge, TRACK_REACH * pitch / down, TRACK_GAP * pitch / across)
+    lines = _join([t for t in tracks if len(t[0]) >= MIN_TRACK], JOIN_REACH * pitch / down)
+    xs = (np.arange(text.shape[1]) + 0.5) / across - 0.5
     centres, present = [], []
     for line in lines:
         cols = np.concatenate([t[0] for t in line])
         order = np.argsort(cols)
         cols, ys = cols[order], np.concatenate([t[1] for t in line])[order]
-        centres.append((np.interp(xs, cols, ys) + 0.5) * step - 0.5)
-        margin = LINE_MARGIN * scale
+        centres.append((np.interp(xs, cols, ys) + 0.5) * down - 0.5)
+        margin = LINE_MARGIN * height / across
         present.append(np.any([(xs >= t[0][0] - margin) & (xs <= t[0][-1] + margin) for t in line], axis=0))
     if not centres:
         return np.zeros((0, text.shape[1])), np.zeros((0, text.shape[1]), bool)
     order = np.argsort([np.median(c[p]) for c, p in zip(centres, present)])
     return np.array(centres)[order], np.array(present)[order]
-
-
-def _ridges(density):
-    """Where each column of a density peaks clearly: a peak counts when it rises above the floor
-    and stands out from the valleys on both sides towards any higher peak."""
-    ridge = np.zeros(density.shape, bool)
-    floor = RIDGE_FLOOR * density.max()
-    for column, values in enumerate(density.T):
-        peaks, _ = signal.find_peaks(values, height=floor)
-        if peaks.size:
-            prominences = signal.peak_prominences(values, peaks)[0]
-            ridge[peaks[prominences >= RIDGE_PROMINENCE * values[peaks]], column] = True
-    return ridge
 
 
 def _follow(ridge, reach, gap):
@@ -236,14 +247,16 @@ def _follow(ridge, reach, gap):
     columns, rows = np.nonzero(ridge.T)
     starts = np.flatnonzero(np.diff(columns)) + 1
     for column, peaks in zip(columns[np.r_[0, starts]] if columns.size else [], np.split(rows, starts)):
-        active = [t for t in active if column - tracks[t][0][-1] <= gap]
+        active = sorted((t for t in active if column - tracks[t][0][-1] <= gap), key=lambda t: tracks[t][1][-1])
         pairs = []
-        for i, row in enumerate(peaks):
-            for t in active:
-                last_column, last_row = tracks[t][0][-1], tracks[t][1][-1]
-                distance = abs(row - last_row)
-                if distance <= reach * max(1.0, math.sqrt(column - last_column)):
-                    pairs.append((distance, i, t))
+        if active:
+            last = np.array([tracks[t][1][-1] for t in active])
+            allowed = reach * np.sqrt(np.maximum(1, column - np.array([tracks[t][0][-1] for t in active])))
+            after = np.searchsorted(last, peaks)
+            for i, row in enumerate(peaks):  # the nearest tracks are just above and just below
+                for j in (after[i] - 1, after[i]):
+                    if 0 <= j < len(active) and abs(row - last[j]) <= allowed[j]:
+                        pairs.append((abs(row - last[j]), i, active[j]))
         taken_rows, taken_tracks = set(), set()
         for _, i, t in sorted(pairs):
             if i not in taken_rows and t not in taken_tracks:
@@ -259,16 +272,13 @@ def _follow(ridge, reach, gap):
 
 
 def _join(tracks, reach):
-    """Tracks side by side with their near ends at most `reach` rows apart joined into lines,
-    longest first: [[(columns, rows)]]."""
+    """Tracks joined into lines, longest first: [[(columns, rows)]]. A track joins the line whose
+    rows, where both run or else at their near ends, are at most `reach` away."""
     lines = []
     for track in sorted(tracks, key=lambda t: -len(t[0])):
         best, best_distance = None, reach
         for line in lines:
-            if any(min(t[0][-1], track[0][-1]) - max(t[0][0], track[0][0]) >= 0 for t in line):
-                continue  # they overlap side to side: two lines
-            near = min(line, key=lambda t: min(abs(t[0][0] - track[0][-1]), abs(t[0][-1] - track[0][0])))
-            distance = abs(near[1][0] - track[1][-1]) if near[0][0] > track[0][-1] else abs(near[1][-1] - track[1][0])
+            distance = min(_apart_rows(track, other) for other in line)
             if distance <= best_distance:
                 best, best_distance = line, distance
         if best is None:
@@ -276,6 +286,16 @@ def _join(tracks, reach):
         else:
             best.append(track)
     return lines
+
+
+def _apart_rows(track, other):
+    """How many rows apart two tracks run: the median gap over the columns they share, or the gap
+    between their near ends."""
+    (columns, rows), (other_columns, other_rows) = track, other
+    shared = (columns >= other_columns[0]) & (columns <= other_columns[-1])
+    if shared.any():
+        return float(np.median(np.abs(rows[shared] - np.interp(columns[shared], other_columns, other_rows))))
+    return abs(other_rows[0] - rows[-1]) if other_columns[0] > columns[-1] else abs(other_rows[-1] - rows[0])
 
 
 def _assign(text, labels, boxes, centres, present, height):
@@ -286,10 +306,9 @@ def _assign(text, labels, boxes, centres, present, height):
     if not len(centres):
         return owner
     ys, xs = np.nonzero(text)
+    nearest, distance = _nearest_line(ys, xs, centres, present)
     pieces = labels[ys, xs]
-    far = np.abs(ys[None, :] - centres[:, xs]) + np.where(present[:, xs], 0, text.shape[0] + text.shape[1])
-    nearest = np.argmin(far, axis=0)
-    body = far[nearest, np.arange(ys.size)] <= CORE * height
+    body = distance <= CORE * height
     count, lines = len(boxes), len(centres)
     bodies = np.bincount(pieces[body] * lines + nearest[body], minlength=(count + 1) * lines).reshape(count + 1, lines)
     order = np.sort(bodies, axis=1)
@@ -299,33 +318,50 @@ def _assign(text, labels, boxes, centres, present, height):
     split = ~mark & (second >= SPLIT * first)
     line_of = np.argmax(bodies, axis=1)
     owner[ys, xs] = np.where(split[pieces], nearest, np.where(mark[pieces], -1, line_of[pieces]))
-    _mark_lines(owner, labels, boxes, np.flatnonzero(mark[1:]), centres, height)
+    _mark_lines(owner, labels, boxes, np.flatnonzero(mark[1:]), height)
     return owner
 
 
-def _mark_lines(owner, labels, boxes, marks, centres, height):
+def _nearest_line(ys, xs, centres, present):
+    """The line whose centre is nearest each pixel (ys, xs) among the lines present in its column
+    (all lines where none is), and how far it is."""
+    used = present | ~present.any(axis=0)
+    columns, lines = np.nonzero(used.T)
+    rows = centres[lines, columns]
+    order = np.lexsort((rows, columns))
+    columns, lines, rows = columns[order], lines[order], rows[order]
+    stride = 4.0 * (np.abs(rows).max() + ys.max() + 1)  # one sorted key for every column's centres
+    keys = columns * stride + rows
+    wanted = xs * stride + ys
+    after = np.searchsorted(keys, wanted)
+    below, above = np.minimum(after, keys.size - 1), np.maximum(after - 1, 0)
+    down = np.where((columns[below] == xs) & (after < keys.size), keys[below] - wanted, np.inf)
+    up = np.where((columns[above] == xs) & (after > 0), wanted - keys[above], np.inf)
+    return np.where(up <= down, lines[above], lines[below]), np.minimum(up, down)
+
+
+def _mark_lines(owner, labels, boxes, marks, height):
     """Give each mark (a piece index) the line of the nearest ink up or down in its columns, or
     beside it within reach; ink over the mark counts at twice its distance (dots sit above their
-    letter). A mark with no ink near joins the nearest line centre."""
+    letter). A mark with no ink that near (a speck, a scrap of a ruled line) joins no line."""
     reach, span = round(MARK_REACH * height), round(MARK_RANGE * height)
+    lines = owner.copy()
     for mark in marks:
         left, top, right, bottom = boxes[mark]
         rows = slice(max(0, top - span), bottom + span)
         columns = slice(max(0, left - reach), right + reach)
-        window = owner[rows, columns]
+        window = lines[rows, columns]
         ys, xs = np.nonzero(window >= 0)
-        if ys.size:
-            pieces = labels[rows, columns][ys, xs]
-            inside = (xs + columns.start >= left) & (xs + columns.start < right)
-            ys, xs = ys[inside | ~np.isin(pieces, pieces[inside])], xs[inside | ~np.isin(pieces, pieces[inside])]
+        if not ys.size:
+            continue
+        pieces = labels[rows, columns][ys, xs]
+        inside = (xs + columns.start >= left) & (xs + columns.start < right)
+        chosen = inside | ~np.isin(pieces, pieces[inside])  # a piece in the mark's columns counts there only
+        ys, xs = ys[chosen], xs[chosen]
         centre = (top + bottom - 1) / 2 - rows.start
-        if ys.size:
-            distance = np.where(ys >= centre, ys - centre, 2 * (centre - ys))
-            line = window[ys[np.argmin(distance)], xs[np.argmin(distance)]]
-        else:
-            line = int(np.argmin(np.abs(centres[:, (left + right) // 2] - (top + bottom) / 2)))
+        nearest = np.argmin(np.where(ys >= centre, ys - centre, 2 * (centre - ys)))
         piece = labels[top:bottom, left:right] == mark + 1
-        owner[top:bottom, left:right][piece] = line
+        owner[top:bottom, left:right][piece] = window[ys[nearest], xs[nearest]]
 
 
 def _paragraphs(middles, height):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from handwriting.line_image import LINE_HEIGHT, PAD, WIDTH_STEP, line_input
+from handwriting.line_image import LINE_HEIGHT, MIN_HEIGHT, PAD, WIDTH_STEP, line_input
 
 
 def test_a_line_is_cropped_to_its_ink_and_scaled_to_the_recognizer_height():
@@ -17,5 +17,8 @@ def test_a_line_is_cropped_to_its_ink_and_scaled_to_the_recognizer_height():
     assert abs(line.ink_x(PAD) - 100) < 1e-6 and abs(line.ink_x(PAD + 8 * inner) - 740) < 1e-6
 
 
-def test_blank_ink_gives_no_line():
+def test_blank_ink_or_a_thin_rule_gives_no_line():
     assert line_input(np.zeros((40, 100), np.float32)) is None
+    rule = np.zeros((40, 900), np.float32)
+    rule[20:20 + MIN_HEIGHT - 1] = 1.0
+    assert line_input(rule) is None

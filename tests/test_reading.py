@@ -102,17 +102,27 @@ def test_api_limits_and_bad_input(client, tmp_path):
     for row in range(5):
         for n in range(81):
             ImageDraw.Draw(bars).rectangle((20 + n * 16, 30 + row * 100, 25 + n * 16, 80 + row * 100), fill=0)
-    response = client.post("/api/read", json={"image": data_url(encode(bars))})
+    response = client.post("/api/read?reader=letters", json={"image": data_url(encode(bars))})
     assert response.status_code == 413 and response.get_json()["code"] == "too_many_letters"
     assert "400 letters" in response.get_json()["error"]
+    response = client.post("/api/read", json={"image": data_url(encode(bars))})  # auto: no letter cap
+    assert response.status_code == 200 and len(response.get_json()["lines"]) == 5
+    assert {line["reader"] for line in response.get_json()["lines"]} == {"lines"}
+    assert client.post("/api/read?reader=paper", json={"image": data_url(encode(LINE))}).status_code == 400
     noise = Image.fromarray(np.uint8(np.random.default_rng(0).integers(0, 256, (600, 800))))
     response = post_page(client, noise)
     assert response.status_code == 413 and "400 letters" in response.get_json()["error"]
     small = create_app({"TESTING": True, "SECRET_KEY": "t", "MAX_IMAGE_PIXELS": 100_000}).test_client()
     response = small.post("/api/read", json={"image": data_url(encode(PAGE))})
     assert response.status_code == 413 and "megapixels" in response.get_json()["error"]
+    no_letters = create_app({"TESTING": True, "SECRET_KEY": "t", "MODEL_PATH": str(tmp_path / "none.keras")})
+    response = no_letters.test_client().post("/api/read", json={"image": data_url(encode(LINE))})
+    assert response.status_code == 200 and {line["reader"] for line in response.get_json()["lines"]} == {"lines"}
+    response = no_letters.test_client().post("/api/read?reader=letters", json={"image": data_url(encode(LINE))})
+    assert response.status_code == 503 and "python -m training.train" in response.get_json()["error"]
     none = create_app({"TESTING": True, "SECRET_KEY": "t", "WTF_CSRF_ENABLED": False,
-                       "MODEL_PATH": str(tmp_path / "none.keras")}).test_client()
+                       "MODEL_PATH": str(tmp_path / "none.keras"),
+                       "LINE_MODEL_PATH": str(tmp_path / "none_lines.keras")}).test_client()
     assert none.post("/api/read", json={"image": data_url(encode(LINE))}).status_code == 503
     page = none.post("/read/upload", data={"image": (io.BytesIO(encode(LINE)), "line.png")})
     assert page.status_code == 503 and "python -m training.train" in page.get_data(as_text=True)

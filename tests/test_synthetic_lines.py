@@ -58,7 +58,8 @@ def test_a_font_without_a_glyph_is_not_used_for_a_text_that_needs_it():
 
 def test_font_line_ink_lies_where_the_text_is():
     for seed in range(3):
-        grey = synthetic.font_line("mm" + " " * 24 + "mm", synthetic.FONTS["fonts-sjfonts"][0], np.random.default_rng(seed))
+        path = synthetic.FONTS["fonts-sjfonts"][0]
+        grey = synthetic.font_line("mm" + " " * 24 + "mm", path, np.random.default_rng(seed))
         assert np.median(grey) > 0.7  # paper
         columns = ink_columns(grey)
         left, right = columns[0], columns[-1]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+from fake_data import make_data_dir
 from fake_lines import make_line_set, printed_line
 
 from handwriting import classifier
@@ -90,16 +91,18 @@ def test_writers_are_held_out_whole_and_copiste_s_page_writers_are_the_test_set(
 
 def test_a_run_trains_exports_and_the_next_run_resumes(tmp_path):
     data = tmp_path / "data"
+    make_data_dir(data, per_set=40)  # pen-stroke letters for the synthetic lines
     for name in line_data.LINE_SETS:
         make_line_set(data / name, seed=len(name))
     run, models = tmp_path / "runs" / "lines", tmp_path / "models"
-    arguments = ["--data-dir", str(data), "--run-dir", str(run), "--output", str(models), "--batch-size", "8"]
+    arguments = ["--data-dir", str(data), "--run-dir", str(run), "--output", str(models), "--batch-size", "8",
+                 "--synthetic", "8"]
     train_lines.main([*arguments, "--epochs", "1"])
     metrics = json.loads((models / LINE_METRICS_FILE).read_text())
     assert metrics["export"]["keras_sha256"] == classifier.fingerprint(models / "line_crnn.keras")
     assert metrics["export"]["tflite_sha256"] == classifier.fingerprint(models / "line_crnn.tflite")
     assert [row["epoch"] for row in metrics["history"]] == [0]
-    assert metrics["lines"]["train"] > 0 and metrics["lines"]["validation"] > 0
+    assert metrics["lines"]["train"] > 0 and metrics["lines"]["validation"] > 0 and metrics["lines"]["synthetic"] == 8
 
     train_lines.main([*arguments, "--epochs", "2"])  # resumes from the backup: one more epoch, not two
     history = json.loads((models / LINE_METRICS_FILE).read_text())["history"]

@@ -37,6 +37,8 @@ FONTS = {
     "fonts-sjfonts": ("/usr/share/fonts/truetype/sjfonts/SteveHand.ttf", "GPL-2 with font exception"),
     "fonts-comic-neue": ("/usr/share/fonts/opentype/comic-neue/ComicNeue-Regular.otf", "OFL-1.1"),
 }
+# Fonts whose thin strokes are finer than a pen's: always drawn with a wider pen.
+_HAIRLINE_FONTS = {FONTS["fonts-ecolier-court"][0]}
 LANGUAGES = ("en", "es", "fr")
 VOCABULARY_SIZE = 30_000
 TRAINING_STROKE_SETS = tuple(STROKE_SETS)
@@ -77,7 +79,8 @@ def _number(language, rng):
     if kind == 1:
         return f"{rng.integers(0, 24)}{'h' if language == 'fr' else ':'}{rng.integers(0, 60):02d}"
     if kind == 2:
-        return f"{rng.integers(1, 32)}/{rng.integers(1, 13):02d}" + (f"/{rng.integers(1950, 2031)}" if rng.random() < 0.5 else "")
+        year = f"/{rng.integers(1950, 2031)}" if rng.random() < 0.5 else ""
+        return f"{rng.integers(1, 32)}/{rng.integers(1, 13):02d}{year}"
     if kind == 3:
         return f"{rng.integers(0, 100)}{'.' if language == 'en' else ','}{rng.integers(0, 100)}"
     return str(rng.integers(0, 10 ** rng.integers(1, 5)))
@@ -189,23 +192,29 @@ def font_line(text, font_path, rng):
     margin = int(ascent // 2)
     spread = rng.uniform(-0.04, 0.1) * x_height  # extra space after each character
     wobble = rng.uniform(0, 0.06) * x_height
-    pen = int(rng.random() < 0.3)  # a thicker pen: the glyphs' outline drawn too
+    thicker = rng.random() < 0.3 or font_path in _HAIRLINE_FONTS
     width = int(font.getlength(text) + max(spread, 0) * len(text) + 0.1 * x_height * len(text) ** 0.5) + 2 * margin
     canvas = Image.new("L", (width, ascent + descent + 2 * margin), 0)
     draw = ImageDraw.Draw(canvas)
     baseline = margin + ascent
     if rng.random() < 0.4:  # whole text at once: the font's own joins and kerning
-        draw.text((margin, baseline), text, font=font, fill=255, anchor="ls", stroke_width=pen, stroke_fill=255)
+        draw.text((margin, baseline), text, font=font, fill=255, anchor="ls")
     else:
         drift = np.cumsum(rng.normal(0, 0.03 * x_height, len(text)))  # spacing wanders along the line
         for i, character in enumerate(text):
             x = margin + font.getlength(text[:i]) + i * spread + drift[i]
             y = baseline + rng.normal(0, wobble)
-            draw.text((x, y), character, font=font, fill=255, anchor="ls", stroke_width=pen, stroke_fill=255)
+            draw.text((x, y), character, font=font, fill=255, anchor="ls")
+    if thicker:  # a wider pen: the glyphs' edges spread by about a pixel (their counters stay open)
+        canvas = canvas.filter(ImageFilter.GaussianBlur(rng.uniform(0.4, 0.8)))
     canvas = _slant(canvas, rng.uniform(-0.25, 0.3))
     coverage = np.asarray(canvas, np.float32) / 255
-    if not pen and rng.random() < 0.3:  # a thinner pen: the glyphs' soft edges dropped
-        coverage = np.clip((coverage - 0.4) / 0.6, 0, 1)
+    if thicker:
+        coverage = np.clip(coverage * (3 if font_path in _HAIRLINE_FONTS else 2), 0, 1)
+    elif rng.random() < 0.3:  # a thinner pen: the glyphs' soft edges dropped...
+        thinner = np.clip((coverage - 0.4) / 0.6, 0, 1)
+        if thinner.sum() > 0.6 * coverage.sum():  # ...unless they are most of a hairline font
+            coverage = thinner
     return _photograph(coverage, rng, [baseline], x_height)
 
 
@@ -240,7 +249,7 @@ def _rules(shape, rng, baselines, x_height):
     kind = rng.random()
     if kind < 0.45:
         return rules
-    height, width = shape
+    height = shape[0]
     offset = rng.uniform(-0.1, 0.3) * x_height  # writing sits on the line, a little above or below
 
     def horizontal(rows, strength=1.0):
@@ -260,11 +269,11 @@ def _rules(shape, rng, baselines, x_height):
     k = np.arange(-(start // step) - 1, (height - start) // step + 2)
     if kind < 0.9:  # squared paper
         horizontal(start + step * k)
-        rules[:, int(rng.uniform(0, step)) :: max(2, int(round(step)))] = 1
+        rules[:, int(rng.uniform(0, step)) :: max(2, round(step))] = 1
     else:  # Seyès: strong lines every four thin ones
         horizontal(start + step * k, 0.5)
         horizontal(start + step * k[k % 4 == 0])
-        rules[:, int(rng.uniform(0, 4 * step)) :: max(2, int(round(4 * step)))] = 0.5
+        rules[:, int(rng.uniform(0, 4 * step)) :: max(2, round(4 * step))] = 0.5
     return rules
 
 

@@ -24,6 +24,7 @@ from training.callbacks import TimeLimit
 from training.line_augment import augment
 from training.line_data import cached_lines
 from training.line_model import build_line_model
+from training.synthetic_lines import synthetic_lines
 from training.paths import DEFAULT_DATA_DIR, MODELS_DIR, ROOT
 
 RUN_DIR = ROOT / "runs" / "lines"
@@ -97,13 +98,20 @@ def main(argv=None):
     parser.add_argument("--max-minutes", type=float, default=110)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--limit", type=int, help="at most this many lines per split (smoke runs)")
+    parser.add_argument("--synthetic", type=int, default=2500,
+                        help="synthetic lines (fonts, joined and touching pen strokes) added to the training lines, "
+                             "made afresh by every run")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     keras.utils.set_random_seed(args.seed)
 
     lines = cached_lines(args.data_dir, args.run_dir.parent / "line-cache")
     train, validation = lines["train"][: args.limit], lines["validation"][: args.limit]
-    print(f"{len(train)} training lines, {len(validation)} validation lines")
+    history = args.run_dir / "history.csv"
+    epochs_done = len(_column(history, "epoch")) if history.exists() else 0
+    synthetic = synthetic_lines(args.synthetic, np.random.default_rng((args.seed, epochs_done)), args.data_dir)
+    print(f"{len(train)} training lines and {len(synthetic)} synthetic ones, {len(validation)} validation lines")
+    train = train + synthetic
     train_batches = LineBatches(train, args.batch_size, args.seed)
     validation_batches = LineBatches(validation, args.batch_size, augmented=False)
 
@@ -128,10 +136,11 @@ def main(argv=None):
     if best.exists():
         args.output.mkdir(parents=True, exist_ok=True)
         keras.models.load_model(best, compile=False).save(args.output / LINE_MODEL_FILE)  # without Adam's state
-        out = line_export.export(args.output / LINE_MODEL_FILE, history=args.run_dir / "history.csv",
-                                 counts={"train": len(train), "validation": len(validation)})
+        out = line_export.export(args.output / LINE_MODEL_FILE, history=history,
+                                 counts={"train": len(train) - len(synthetic), "synthetic": len(synthetic),
+                                         "validation": len(validation)})
         print(f"Wrote {args.output / LINE_MODEL_FILE} and {out}")
-        print(json.dumps({"best_val_cer": min(float(r) for r in _column(args.run_dir / "history.csv", "val_cer"))}))
+        print(json.dumps({"best_val_cer": min(float(r) for r in _column(history, "val_cer"))}))
 
 
 def _column(csv_path, name):
