@@ -2,6 +2,7 @@
 
     python -m benchmarks.lines            # held-out lines, whole pages, joined pages; README table
     python -m benchmarks.lines --tune     # choose the decoder's weights on the VALIDATION writers
+    python -m benchmarks.lines --route    # choose reader=auto's rule on training data
 
 - Held-out lines: the test writers of `training.line_data` (Copiste: the 23 writers of its whole
   pages; Poilus: 15 writers), preprocessed as in training; character and word error rates without a
@@ -23,6 +24,7 @@ import os
 import statistics
 import tarfile
 import time
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -32,14 +34,29 @@ from benchmarks.common import print_table, save, summary
 from handwriting import ctc_decode
 from handwriting.classifier import load as load_letter_model
 from handwriting.letter_recognizer import LetterRecognizer
-from handwriting.line_recognizer import LINE_MODEL_FILE, LineRecognizer, greedy_text, load_line_model
-from handwriting.reader import Readers, read_page
+from handwriting.line_recognizer import (
+    LINE_MODEL_FILE,
+    LineRecognizer,
+    greedy_text,
+    load_line_model,
+)
+from handwriting.reader import LETTERS_CONFIDENCE, Readers, find_page_lines, read_page
+from handwriting.segment import TooManyLetters
 from handwriting.text_errors import character_error_rate, word_error_rate
-from training.line_data import cached_lines
+from training.line_data import LINE_SETS, cached_lines, read_index, split_of
 from training.paths import DEFAULT_DATA_DIR, MODEL_FILE, MODELS_DIR, ROOT
+from training.synthetic_lines import (
+    stroke_letters,
+    stroke_page,
+    strokes_can_write,
+    texts,
+)
 
 CACHE = ROOT / "runs" / "line-cache"
 PAGES_SET = "htr-lines-copiste"
+EVALUATION_STROKES = "uji-penchars-v1-letters"  # evaluation only: never trained on
+STROKE_PAGES = 12  # per language and kind (joined, touching)
+LINES_PER_PAGE = 4
 TUNING_GRID = {"weight": (0.3, 0.5, 0.8, 1.2), "unknown": (np.log(1e-6), np.log(1e-8), np.log(1e-10)),
                "bonus": (0.5, 1.5, 3.0)}
 
@@ -134,6 +151,71 @@ def whole_pages(data_dir, readers, language, reader):
             "seconds_median": statistics.median(totals["seconds"]), "seconds_max": max(totals["seconds"])}
 
 
+def folded_letters(text):
+    """The letters of a text, case and accents folded, as the letter reader reads them."""
+    return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if c.isalpha() and c.isascii())
+
+
+def stroke_pages(data_dir, readers, seed=0):
+    """Letters right on pages of English and Spanish lines written with the evaluation-only pen
+    strokes, joined and touching, read by `auto` and by the letter recognizer alone."""
+    letters = stroke_letters(data_dir, EVALUATION_STROKES)
+    rng = np.random.default_rng(seed)
+    out = {}
+    for language, joined in itertools.product(("en", "es"), (True, False)):
+        truths, read = [], {"auto": [], "letters": []}
+        for _ in range(STROKE_PAGES):
+            lines = [t for t in texts(language, rng, 40, numbers=False) if strokes_can_write(t, letters)][:LINES_PER_PAGE]
+            grey, lines = stroke_page(lines, letters, rng, joined)
+            image = Image.fromarray(np.uint8(np.clip(grey, 0, 1) * 255))
+            truths.append(folded_letters("".join(lines)))
+            for reader in read:
+                read[reader].append(folded_letters(read_page(image, readers, language, reader).text))
+        out[f"{language} / {'joined' if joined else 'touching'}"] = {
+            "pages": STROKE_PAGES, "letters": sum(map(len, truths)),
+            **{f"letters_right_{reader}": 1 - character_error_rate(truths, texts_read) for reader, texts_read in read.items()}}
+    return out
+
+
+def route(data_dir, pages=60, lines_per_set=150, seed=5):
+    """How reader=auto's rule (the letter CNN's mean confidence on a line's cut letters, at least
+    LETTERS_CONFIDENCE) routes lines of TRAINING data: pages of separate training letters
+    (`benchmarks.words`' tuning sets) and real joined lines of the validation writers."""
+    from benchmarks import words
+
+    letters = LetterRecognizer(models()[1])
+
+    def confidences(image):
+        out = []
+        for line in find_page_lines(image).lines:
+            try:
+                (scan,) = letters.scan([line])
+            except TooManyLetters:
+                out.append(0.0)
+                continue
+            out.append(scan.confidence())
+        return out
+
+    made = words.compose_pages({name: load() for name, load in words.TUNING_SETS.items()}, pages,
+                               np.random.default_rng(seed), tuning=True, kinds=(*words.KINDS, words.MIXED))
+    separate = np.array([c for page in made for c in confidences(page[3])])
+    joined = []
+    for name in LINE_SETS:
+        rows = read_index(data_dir, name)
+        splits = split_of(rows, name)
+        chosen = [row for row in rows if row["kind"] == "line" and splits[row["writer"]] == "validation"]
+        with tarfile.open(data_dir / name / "lines.tar") as tar:
+            for row in chosen[:lines_per_set]:
+                joined += confidences(Image.open(io.BytesIO(tar.extractfile(row["image"]).read())))
+    joined = np.array(joined)
+    rows = [{"threshold": t, "separate_to_letters": float(np.mean(separate >= t)),
+             "joined_to_lines": float(np.mean(joined < t))} for t in (0.6, 0.7, 0.75, 0.8, 0.85, 0.9)]
+    save("lines_routing", {"separate_lines": len(separate), "joined_lines": len(joined), "rows": rows,
+                           "chosen": LETTERS_CONFIDENCE})
+    print_table([(r["threshold"], f"{r['separate_to_letters']:.1%}", f"{r['joined_to_lines']:.1%}") for r in rows],
+                ["threshold", "separate letters → letter recognizer", "joined lines → line recognizer"])
+
+
 def tune(data_dir):
     """The decoder's weights with the lowest CER on the validation writers' lines (French)."""
     model, _ = models()
@@ -166,6 +248,7 @@ def run(data_dir):
              for reader, language in (("lines", "none"), ("lines", "fr"), ("auto", "fr"))}
     size = (MODELS_DIR / "line_crnn.tflite").stat().st_size
     result = {"held_out_lines": sets, "model_ms_per_line": timing, "pages": pages, "tflite_bytes": size,
+              "stroke_pages": stroke_pages(data_dir, readers),
               "runtime": model.runtime, "load_average": {"before": load_before, "after": os.getloadavg()[0]}}
     save("lines", result)
     return result
@@ -180,6 +263,9 @@ def report(result):
              f"{p['seconds_median']:.2f}", f"{p['seconds_max']:.2f}") for name, p in result["pages"].items()]
     print_table(rows, ["pages: reader / dictionary", "pages", "lines found", "lines read per line", "page CER",
                        "s median", "s max"])
+    rows = [(name, p["pages"], p["letters"], f"{p['letters_right_auto']:.1%}", f"{p['letters_right_letters']:.1%}")
+            for name, p in result["stroke_pages"].items()]
+    print_table(rows, ["UJI stroke pages", "pages", "letters", "letters right: auto", "letter reader alone"])
     timing = result["model_ms_per_line"]
     print(f"line model ({result['runtime']}): {result['tflite_bytes'] / 1e6:.1f} MB, per line p50 "
           f"{timing['p50_ms']:.1f} ms, p95 {timing['p95_ms']:.1f} ms; load average "
@@ -190,9 +276,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--tune", action="store_true", help="choose the decoder's weights on validation writers")
+    parser.add_argument("--route", action="store_true", help="measure reader=auto's rule on training data")
     args = parser.parse_args(argv)
     if args.tune:
         tune(args.data_dir)
+    elif args.route:
+        route(args.data_dir)
     else:
         report(run(args.data_dir))
 

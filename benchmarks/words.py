@@ -42,12 +42,13 @@ import numpy as np  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
 from benchmarks.common import print_table, save  # noqa: E402
+from handwriting.classifier import load as load_letter_model  # noqa: E402
 from handwriting.language import LANGUAGES, PRIOR, SURE, Prior, base_letters, lexicon  # noqa: E402
+from handwriting.letter_recognizer import LetterRecognizer  # noqa: E402
+from handwriting.line_recognizer import LINE_MODEL_FILE, LineRecognizer, load_line_model  # noqa: E402
+from handwriting.reader import Readers, find_page_lines, read_page  # noqa: E402
 from training.paths import DEFAULT_DATA_DIR, MODEL_FILE, MODELS_DIR  # noqa: E402
 from training.strokes import read_strokes  # noqa: E402
-from handwriting.classifier import load as load_letter_model  # noqa: E402
-from handwriting.letter_recognizer import LetterRecognizer  # noqa: E402
-from handwriting.reader import Readers, find_page_lines, read_page  # noqa: E402
 
 MODEL = MODELS_DIR / MODEL_FILE
 SENTENCES = {
@@ -366,6 +367,21 @@ def read_pages(scanned, model, prior=PRIOR):
     return tallies, seconds
 
 
+def read_pages_auto(made, readers):
+    """Tallies per (set, kind) of reading every page as the app does (`reader=auto`: each line by
+    the letter or the line recognizer), and the seconds each page took."""
+    tallies, seconds = defaultdict(lambda: defaultdict(int)), []
+    for name, kind, text, image, centres in made:
+        start = time.perf_counter()
+        transcript = read_page(image, readers, "es" if kind == "es" else "en", "auto")
+        seconds.append(time.perf_counter() - start)
+        for key, value in score_page(text, transcript, centres).items():
+            tallies[name, kind][key] += value
+        tallies[name, kind]["lines_by_letters"] += sum(line.reader == "letters" for line in transcript.lines)
+        tallies[name, kind]["lines_read"] += len(transcript.lines)
+    return tallies, seconds
+
+
 def shares(tally):
     """The reported shares of one group's tallies."""
     return {
@@ -414,25 +430,36 @@ def time_big_page(sets, model, rng, runs=5):
             "seconds_median": float(np.median(durations)), "seconds": durations}
 
 
-def run(pages=400, seed=0):
-    """Compose and read `pages` pages of evaluation-only letters; save and return the scores."""
+def run(pages=400, seed=0, reader="letters"):
+    """Compose and read `pages` pages of evaluation-only letters with the letter recognizer (or,
+    with `reader` "auto", as the app reads them); save and return the scores."""
     model = _model()
     rng = np.random.default_rng(seed)
     load_before = os.getloadavg()[0]
     sets = {name: load() for name, load in EVALUATION_SETS.items()}
     for language in LANGUAGES:
         lexicon(language, PRIOR.vocabulary)  # loaded once, as in a running app
-    tallies, seconds = read_pages(scan_pages(compose_pages(sets, pages, rng, kinds=(*KINDS, MIXED)), model), model)
+    made = compose_pages(sets, pages, rng, kinds=(*KINDS, MIXED))
+    if reader == "auto":
+        lines = load_line_model(MODELS_DIR / LINE_MODEL_FILE)
+        if not lines.available:
+            raise SystemExit(lines.error)
+        tallies, seconds = read_pages_auto(made, Readers(LetterRecognizer(model), LineRecognizer(lines)))
+    else:
+        tallies, seconds = read_pages(scan_pages(made, model), model)
     groups = {f"{name} / {kind}": shares(t) for (name, kind), t in sorted(tallies.items())}
     for kind in (*KINDS, MIXED):
         groups[f"all / {kind}"] = shares(merged(tallies, lambda key: key[1] == kind))
     groups["all / dictionary text"] = shares(merged(tallies, lambda key: key[1] in LANGUAGES))
-    result = {"pages": pages, "seed": seed, "prior": vars(PRIOR), "model": str(MODEL),
+    everything = merged(tallies, lambda key: True)
+    result = {"pages": pages, "seed": seed, "reader": reader, "prior": vars(PRIOR), "model": str(MODEL),
+              "lines_by_the_letter_recognizer": everything["lines_by_letters"] / everything["lines_read"]
+              if reader == "auto" else 1.0,
               "model_modified": datetime.fromtimestamp(MODEL.stat().st_mtime).isoformat(timespec="seconds"),
               "seconds_per_page": {"median": float(np.median(seconds)), "max": float(np.max(seconds))},
               "big_page": time_big_page(sets, model, rng), "groups": groups,
               "load_average": {"before": load_before, "after": os.getloadavg()[0]}}
-    save("words", result)
+    save("words" if reader == "letters" else f"words_{reader}", result)
     return result
 
 
@@ -476,6 +503,7 @@ def report(result):
             for name, g in result["groups"].items()]
     print_table(rows, ["set / text", "pages", "letters", "lines found", "chars: prior / letters only",
                        "words: prior / letters only", "codes in text: prior / letters only"])
+    print(f"lines read by the letter recognizer: {result['lines_by_the_letter_recognizer']:.1%}")
     big = result["big_page"]
     print(f"seconds per page: median {result['seconds_per_page']['median']:.2f}, max "
           f"{result['seconds_per_page']['max']:.2f}; a {big['letters']}-letter page of {big['lines']} lines "
@@ -503,11 +531,13 @@ def main(argv=None):
     parser.add_argument("--pages", type=int, help="pages to compose (default 400; 120 with --tune)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tune", action="store_true", help="choose the prior on pages of training letters")
+    parser.add_argument("--reader", choices=["letters", "auto"], default="letters",
+                        help="letters: the letter recognizer alone; auto: each line as the app chooses")
     args = parser.parse_args(argv)
     if args.tune:
         report_tuning(tune(args.pages or 120, args.seed + 1))
     else:
-        report(run(args.pages or 400, args.seed))
+        report(run(args.pages or 400, args.seed, args.reader))
 
 
 if __name__ == "__main__":

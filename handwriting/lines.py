@@ -40,19 +40,28 @@ MARK_REACH = 0.6  # ...and join ink at most this many median heights beside them
 MARK_RANGE = 1.5  # ...or at most this many above or below
 PITCH_BAND = 20  # the line pitch is measured on column bands this many median heights wide...
 MAX_PITCH_BANDS = 8  # ...at most this many
-PITCH_REPEAT = 0.5  # the pitch is the first lag repeating the rows this well, as a share of the best
+PITCH_STRENGTH = 0.1  # lines repeat the rows' ink at least this well (a share of how it matches itself)...
+PITCH_REPEAT = 0.5  # ...and their pitch is the first lag that repeats it this well, as a share of the best
+MIN_PITCH = 8  # pixels: lines are never closer
+PITCH_HEIGHTS = 6  # the median height of the pieces is taken as at least this share of the pitch, at most one pitch
 LONE_PITCH = 3.0  # a single line is taken as one of lines this many median heights apart
-RIDGE_ROW_CELLS = 24  # the density is measured on cells this many times smaller than the pitch across...
-RIDGE_COLUMN_CELLS = 4  # ...and this many times along the lines
 RIDGE_ROWS = 0.1  # the density is smoothed by this many pitches across the lines...
-RIDGE_COLUMNS = 1.0  # ...and this many along them
-RIDGE_APART = 0.5  # a line's centre is the densest row within this many pitches up or down...
+RIDGE_HEIGHTS = 0.5  # ...or, if less, this many median heights...
+RIDGE_COLUMNS = 1.0  # ...and by this many pitches along them
+RIDGE_ROW_CELLS = 2.4  # the density is measured on cells this many times smaller than its smoothing across...
+RIDGE_COLUMN_CELLS = 4  # ...and this many times smaller than the pitch along the lines
+RIDGE_APART = 0.5  # a line's centre is the densest row within this many pitches up or down, or a clear valley away...
+RIDGE_VALLEY = 0.7  # ...(the density falls below this share of the lower peak in between)...
 RIDGE_FLOOR = 0.25  # ...and reaches this share of the densest row...
 RIDGE_NEIGHBOURS = 1.5  # ...within this many pitches
-TRACK_REACH = 0.2  # a ridge moves at most this many pitches from one cell to the next...
-TRACK_GAP = 3.0  # ...and may break off for at most this many
-MIN_TRACK = 2  # a ridge followed along fewer cells is no line
-JOIN_REACH = 0.45  # broken pieces of a ridge this many pitches apart are one line
+RESPACE = 0.8  # ridges closer than this many pitches, as a rule, set the pitch...
+STRONG_RIDGE = 0.5  # ...counting those at least this share of their column's densest
+TRACK_REACH = 0.2  # a ridge moves at most this many pitches, and one median height, from one cell to the next...
+TRACK_GAP = 3.0  # ...and may break off for at most this many pitches
+JOIN_REACH = 0.45  # broken pieces of a ridge this many pitches apart are one line...
+JOIN_HEIGHTS = 2.0  # ...if not more than this many median heights
+FAINT_LINE = 0.15  # a ridge this much weaker than a line at most FAINT_APART pitches away is part of it,
+FAINT_APART = 0.75  # or of the gap between two lines (a row of descenders)
 LINE_MARGIN = 3.0  # a line claims ink this many median heights beyond its ridge's ends
 CORE = 0.25  # ink at most this many median heights from a line's centre is its body
 SPLIT = 0.15  # a piece with this share of its body in a second line is cut between the two
@@ -124,22 +133,24 @@ def find_lines(ink, max_letters=MAX_LETTERS):
     if peak <= 0:
         return Page(ink, straightening, [])
     mask = ink > INK_THRESHOLD * peak
-    text = mask & ~ruled_lines(mask)
-    labels, sizes = label_components(text)
-    count = len(sizes) - 1
-    if count > PARTS_PER_LETTER * max_letters and np.median(sizes[1:]) < NOISE_AREA:
+    labels, sizes = label_components(mask)
+    if len(sizes) - 1 > PARTS_PER_LETTER * max_letters and np.median(sizes[1:]) < NOISE_AREA:
         raise TooManyLetters(f"more than {PARTS_PER_LETTER * max_letters} separate marks", max_letters)
-    if count == 0:
+    text = mask & ~_ruled_lines(mask, _boxes(labels))
+    labels, _ = label_components(text)
+    boxes = _boxes(labels)
+    if not len(boxes):
         return Page(ink, straightening, [])
-    slices = ndimage.find_objects(labels)
-    boxes = np.array([(s[1].start, s[0].start, s[1].stop, s[0].stop) for s in slices])
     height = float(np.median(boxes[:, 3] - boxes[:, 1]))
-    centres, present = line_centres(text, height)
+    pitch = line_pitch(text, height)
+    if pitch:  # pieces may be mostly specks, or whole lines joined together
+        height = float(np.clip(height, pitch / PITCH_HEIGHTS, pitch))
+    centres, present = line_centres(text, height, pitch or LONE_PITCH * height)
     owner = _assign(text, labels, boxes, centres, present, height)
     found = ndimage.find_objects(owner + 1)
     kept = [k for k, rows in enumerate(found) if rows is not None]
     middles = [float(np.median(centres[k][present[k]])) for k in kept]
-    lines = [_line_ink(ink, owner, k, found[k], paragraph)
+    lines = [_line_ink(ink, mask, owner, k, found[k], paragraph)
              for k, paragraph in zip(kept, _paragraphs(middles, height))]
     return Page(ink, straightening, lines)
 
@@ -170,11 +181,17 @@ def _row_sharpness(rows, blur):
     return float(np.dot(counts, counts))
 
 
-def ruled_lines(mask):
-    """The pixels of a (straightened) ink mask that belong to ruled, squared or margin lines: long
-    straight runs of thin ink, level or upright. Where a stroke crosses one, the stroke stays."""
-    labels, _ = label_components(mask)
-    height = float(np.median([s[0].stop - s[0].start for s in ndimage.find_objects(labels)] or [0]))
+def _boxes(labels):
+    """The (left, top, right, bottom) box of each labelled piece: (pieces, 4) array."""
+    slices = ndimage.find_objects(labels)
+    return np.array([(s[1].start, s[0].start, s[1].stop, s[0].stop) for s in slices]).reshape(len(slices), 4)
+
+
+def _ruled_lines(mask, boxes):
+    """The pixels of a (straightened) ink mask, cut into pieces `boxes`, that belong to ruled,
+    squared or margin lines: long straight runs of thin ink, level or upright. Where a stroke
+    crosses one, the stroke stays (it is not thin there)."""
+    height = float(np.median(boxes[:, 3] - boxes[:, 1])) if len(boxes) else 0.0
     return _rules_along(mask, height) | _rules_along(mask.T, height).T
 
 
@@ -198,7 +215,7 @@ def _rules_along(mask, height):
 def line_pitch(text, height):
     """The usual distance between the lines of a text mask: the first lag, beyond one median height,
     at which the rows' ink repeats nearly as well as it does at best (summed over column bands, so
-    sloping lines still repeat); None when it does not repeat (a single line)."""
+    sloping lines still repeat); None when it does not clearly repeat (a single line)."""
     bands = int(np.clip(text.shape[1] // (PITCH_BAND * height), 1, MAX_PITCH_BANDS))
     width = text.shape[1] // bands
     profiles = text[:, : bands * width].reshape(text.shape[0], bands, width).sum(axis=2, dtype=np.float64)
@@ -206,27 +223,24 @@ def line_pitch(text, height):
     spectrum = np.fft.rfft(profiles, n=2 * text.shape[0], axis=0)
     repeat = np.fft.irfft(np.abs(spectrum) ** 2, axis=0)[: text.shape[0]].sum(axis=1)
     lags = np.flatnonzero((repeat[1:-1] > repeat[:-2]) & (repeat[1:-1] >= repeat[2:])) + 1
-    lags = lags[(lags >= height) & (repeat[lags] > 0)]
+    lags = lags[(lags >= max(height, MIN_PITCH)) & (repeat[lags] >= PITCH_STRENGTH * repeat[0])]
     return float(lags[repeat[lags] >= PITCH_REPEAT * repeat[lags].max()][0]) if lags.size else None
 
 
-def line_centres(text, height):
+def line_centres(text, height, pitch):
     """The centre row of each line of a text mask, per column, and where the line is: (centres,
-    present), both (lines, width), top line first. Beyond its ends a line's centre stays level."""
-    pitch = line_pitch(text, height) or LONE_PITCH * height
-    down, across = max(1, round(pitch / RIDGE_ROW_CELLS)), max(1, round(pitch / RIDGE_COLUMN_CELLS))
-    rows, columns = -(-text.shape[0] // down), -(-text.shape[1] // across)
-    cells = np.zeros((rows * down, columns * across), np.float32)
-    cells[: text.shape[0], : text.shape[1]] = text
-    cells = cells.reshape(rows, down, columns, across).mean(axis=(1, 3))
-    density = ndimage.gaussian_filter(cells, (RIDGE_ROWS * pitch / down, RIDGE_COLUMNS * pitch / across))
-    strongest = ndimage.maximum_filter1d(density, 2 * round(RIDGE_APART * pitch / down) + 1, axis=0)
-    near = ndimage.maximum_filter1d(density, 2 * round(RIDGE_NEIGHBOURS * pitch / down) + 1, axis=0)
-    ridge = (density >= strongest) & (density > RIDGE_FLOOR * near)
-    tracks = _follow(ridge, TRACK_REACH * pitch / down, TRACK_GAP * pitch / across)
-    lines = _join([t for t in tracks if len(t[0]) >= MIN_TRACK], JOIN_REACH * pitch / down)
+    present), both (lines, width), top line first. Beyond its ends a line's centre stays level.
+    `height`: the median height of its pieces; `pitch`: the usual distance between lines, as far as
+    the rows' ink repeats (on a few unevenly spaced lines, its ridges tell it better)."""
+    density, ridge, down, across = _ridge_map(text, height, pitch)
+    spacing = _spacing(density, ridge) * down
+    if spacing < RESPACE * pitch:
+        pitch = spacing
+        density, ridge, down, across = _ridge_map(text, height, pitch)
+    tracks = _follow(ridge, min(TRACK_REACH * pitch, height) / down, TRACK_GAP * pitch / across)
+    lines = _join(tracks, min(JOIN_REACH * pitch, JOIN_HEIGHTS * height) / down)
     xs = (np.arange(text.shape[1]) + 0.5) / across - 0.5
-    centres, present = [], []
+    centres, present, strengths = [], [], []
     for line in lines:
         cols = np.concatenate([t[0] for t in line])
         order = np.argsort(cols)
@@ -234,10 +248,79 @@ def line_centres(text, height):
         centres.append((np.interp(xs, cols, ys) + 0.5) * down - 0.5)
         margin = LINE_MARGIN * height / across
         present.append(np.any([(xs >= t[0][0] - margin) & (xs <= t[0][-1] + margin) for t in line], axis=0))
+        strengths.append(float(density[ys.astype(int), cols.astype(int)].sum()))
     if not centres:
         return np.zeros((0, text.shape[1])), np.zeros((0, text.shape[1]), bool)
     order = np.argsort([np.median(c[p]) for c, p in zip(centres, present)])
-    return np.array(centres)[order], np.array(present)[order]
+    centres, present, strengths = np.array(centres)[order], np.array(present)[order], np.array(strengths)[order]
+    keep = [not _beside_stronger(k, centres, present, strengths, FAINT_APART * pitch) for k in range(len(centres))]
+    return centres[keep], present[keep]
+
+
+def _beside_stronger(k, centres, present, strengths, apart):
+    """Whether line k is a faint ridge (a capital's loop, a row of accents) beside a much stronger
+    line above or below, at most `apart` rows from it."""
+    for other in (k - 1, k + 1):
+        if 0 <= other < len(centres) and strengths[k] < FAINT_LINE * strengths[other]:
+            shared = present[k] & present[other]
+            if shared.any() and np.median(np.abs(centres[k][shared] - centres[other][shared])) <= apart:
+                return True
+    return False
+
+
+def _ridge_map(text, height, pitch):
+    """The density of a text mask on cells, smoothed much more along the lines than across, where
+    it peaks as lines do (`_ridges`), and the cells' height and width in pixels."""
+    blur = min(RIDGE_ROWS * pitch, RIDGE_HEIGHTS * height)
+    down, across = max(1, round(blur / RIDGE_ROW_CELLS)), max(1, round(pitch / RIDGE_COLUMN_CELLS))
+    rows, columns = -(-text.shape[0] // down), -(-text.shape[1] // across)
+    cells = np.zeros((rows * down, columns * across), np.float32)
+    cells[: text.shape[0], : text.shape[1]] = text
+    cells = cells.reshape(rows, down, columns, across).mean(axis=(1, 3))
+    density = ndimage.gaussian_filter(cells, (blur / down, RIDGE_COLUMNS * pitch / across))
+    ridge = _ridges(density, RIDGE_APART * pitch / down, round(RIDGE_NEIGHBOURS * pitch / down))
+    return density, ridge, down, across
+
+
+def _spacing(density, ridge):
+    """The median distance, in cells, between a ridge and the next one down its column, both
+    strong there (at least STRONG_RIDGE of the column's densest); infinite without such pairs."""
+    columns, rows = np.nonzero(ridge.T)
+    values = density[rows, columns]
+    strong = values >= STRONG_RIDGE * density.max(axis=0)[columns]
+    columns, rows = columns[strong], rows[strong]
+    following = columns[1:] == columns[:-1]
+    return float(np.median(np.diff(rows)[following])) if following.any() else np.inf
+
+
+def _ridges(density, apart, neighbours):
+    """Where the columns of a density peak as lines do: at rows denser than RIDGE_FLOOR of the
+    densest within `neighbours` rows, and than any peak within `apart` rows that no clear valley
+    (under RIDGE_VALLEY of the lower peak) parts them from."""
+    near = ndimage.maximum_filter1d(density, 2 * neighbours + 1, axis=0)
+    peaks = np.zeros(density.shape, bool)
+    peaks[1:-1] = (density[1:-1] > density[:-2]) & (density[1:-1] >= density[2:])
+    peaks &= density > RIDGE_FLOOR * near
+    ridge = np.zeros(density.shape, bool)
+    for column, values in enumerate(density.T):
+        rows = np.flatnonzero(peaks[:, column])
+        for n, row in enumerate(rows):
+            ridge[row, column] = not any(
+                values[other] > values[row] and values[min(row, other) : max(row, other)].min() >= RIDGE_VALLEY * values[row]
+                for other in _nearest_higher(rows, values, n, apart))
+    return ridge
+
+
+def _nearest_higher(rows, values, n, apart):
+    """The nearest peak above and below peak n (of `rows`) that is higher than it and at most
+    `apart` rows away."""
+    for step in (-1, 1):
+        m = n + step
+        while 0 <= m < len(rows) and abs(rows[m] - rows[n]) <= apart:
+            if values[rows[m]] > values[rows[n]]:
+                yield rows[m]
+                break
+            m += step
 
 
 def _follow(ridge, reach, gap):
@@ -274,17 +357,20 @@ def _follow(ridge, reach, gap):
 def _join(tracks, reach):
     """Tracks joined into lines, longest first: [[(columns, rows)]]. A track joins the line whose
     rows, where both run or else at their near ends, are at most `reach` away."""
-    lines = []
+    lines, spans = [], []  # spans: each line's lowest and highest row
     for track in sorted(tracks, key=lambda t: -len(t[0])):
+        low, high = track[1].min() - reach, track[1].max() + reach
         best, best_distance = None, reach
-        for line in lines:
-            distance = min(_apart_rows(track, other) for other in line)
+        for n in (n for n, (top, bottom) in enumerate(spans) if bottom >= low and top <= high):
+            distance = min(_apart_rows(track, other) for other in lines[n])
             if distance <= best_distance:
-                best, best_distance = line, distance
+                best, best_distance = n, distance
         if best is None:
             lines.append([track])
+            spans.append((track[1].min(), track[1].max()))
         else:
-            best.append(track)
+            lines[best].append(track)
+            spans[best] = (min(spans[best][0], track[1].min()), max(spans[best][1], track[1].max()))
     return lines
 
 
@@ -375,10 +461,10 @@ def _paragraphs(middles, height):
     return [True] + [bool(pitch > threshold) for pitch in pitches]
 
 
-def _line_ink(ink, owner, line, rows, paragraph):
-    """The ink of one line's pixels (and the faint edges around them), cut to its rows."""
+def _line_ink(ink, mask, owner, line, rows, paragraph):
+    """The ink of one line's pixels, and the faint edges around them, cut to its rows."""
     rows, columns = rows
     own = owner[rows] == line
     box = (columns.start, rows.start, columns.stop - columns.start, rows.stop - rows.start)
-    own = ndimage.binary_dilation(own, np.ones((3, 3), bool))
+    own |= ndimage.binary_dilation(own, np.ones((3, 3), bool)) & ~mask[rows]
     return PageLine(ink[rows] * own, rows.start, paragraph, box)
