@@ -2,23 +2,22 @@
 
     python -m benchmarks.line_finding [--data-dir ../shared/data] [--pages 24] [--save]
 
-Joined handwriting on ruled paper, 150 dpi, each sheet headed by two printed lines (a consent note)
-that are no true line. Each page is analysed the way the reader analyses it
+Joined handwriting on ruled paper, 150 dpi (1275x1650), each sheet carrying a printed consent note
+(two lines of small print, no true line). Each page is analysed as the reader analyses it
 (`handwriting.reader`: at most READ_SIDE = 1600 px on a side, `grey_to_ink`, `find_lines`).
 
 A true line (its polygon) is found when the found line holding most of the ink kept in the polygon
-holds at least half of it, holds most of no other true line's ink, and its box overlaps the
-polygon's box (both in the straightened page) with a vertical IoU of at least 0.5. Extra lines
-are found lines that hold most of no true line's ink (the two printed header lines are two of
-them on most sheets; a sheet printed upside down has them at its foot: "outside" counts the extra
-lines above a page's first true line or below its last); merged lines hold most of two or more. Foreign ink: the share of the ink of
-the lines found that lies in another line's polygon and not in their own (neighbours' ascenders
-and descenders). Seconds: `find_lines` alone, per page, at the analysed size and at the page's own
-size (1275x1650).
+holds at least half of it, holds most of no other true line's ink, and its box and the polygon's
+box (both in the straightened page) overlap with a vertical IoU of at least 0.5. Extra lines hold
+most of no true line's ink; "outside" counts those above a page's first true line or below its
+last (the printed note: at the top of a sheet, at its foot on a sheet printed upside down). Merged
+lines hold most of two true lines or more. Foreign ink: the share of the lines found's ink that
+lies in another line's polygon and not in their own (neighbours' ascenders and descenders).
+Seconds: `find_lines` alone, wall clock and CPU, at the analysed size and at the page's own size.
 
 These pages' writers are held out of the line recognizer's training (training/line_data.py);
-htr-lines-copiste is a training folder, not an evaluation-only one (../shared/data/README.md),
-so developing and tuning the line finder on these pages is allowed.
+htr-lines-copiste is a training folder, not an evaluation-only one (../shared/data/README.md), so
+developing and tuning the line finder on these pages is allowed.
 """
 
 import argparse
@@ -53,6 +52,13 @@ def read_pages(data_dir):
         return [(row, Image.open(io.BytesIO(tar.extractfile(row["page_image"]).read()))) for row in rows]
 
 
+def timed(ink):
+    """find_lines(ink), and the wall-clock and CPU seconds it took."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    page = find_lines(ink)
+    return page, time.perf_counter() - wall, time.process_time() - cpu
+
+
 def to_straightened(page, xs, ys):
     """Analysed-picture coordinates (arrays) in the straightened page's pixels."""
     if page.straightening is None:
@@ -77,57 +83,51 @@ def vertical_iou(a, b):
 
 
 def score_page(row, image):
-    """The page's figures: true lines, found, extra, merged, foreign ink share, seconds."""
+    """The page's figures: true lines, lines found, true lines found, extra, outside, merged,
+    foreign ink share, seconds."""
     grey = to_grey(image, max_side=READ_SIDE)
     scale = grey.shape[1] / image.width
     ink = grey_to_ink(grey, SPECK_FRACTION)
-    start = time.perf_counter()
-    page = find_lines(ink)
-    seconds = time.perf_counter() - start
-    native = grey_to_ink(to_grey(image, max_side=max(image.size)), SPECK_FRACTION)
-    start = time.perf_counter()
-    find_lines(native)
-    native_seconds = time.perf_counter() - start
+    page, seconds, cpu = timed(ink)
+    _, native_seconds, _ = timed(grey_to_ink(to_grey(image, max_side=max(image.size)), SPECK_FRACTION))
 
     owner = owners(page)
     ys, xs = np.nonzero(ink > INK_THRESHOLD * max(float(ink.max()), 1e-6))
     us, vs = to_straightened(page, xs + 0.5, ys + 0.5)
-    us = np.clip(us.astype(int), 0, owner.shape[1] - 1)
-    vs = np.clip(vs.astype(int), 0, owner.shape[0] - 1)
-    owned = owner[vs, us]
-    polygons = []
+    owned = owner[np.clip(vs.astype(int), 0, owner.shape[0] - 1), np.clip(us.astype(int), 0, owner.shape[1] - 1)]
+    polygons, spans = [], []
     for line in row["lines"]:
+        points = np.array(line["polygon"], float) * scale
         mask = Image.new("1", (grey.shape[1], grey.shape[0]), 0)
-        ImageDraw.Draw(mask).polygon([(x * scale, y * scale) for x, y in line["polygon"]], fill=1)
+        ImageDraw.Draw(mask).polygon([tuple(point) for point in points], fill=1)
         polygons.append(np.asarray(mask)[ys, xs])
-    polygons = np.array(polygons)
-    inside = polygons.sum(axis=0)
+        _, line_vs = to_straightened(page, points[:, 0], points[:, 1])
+        spans.append((line_vs.min(), line_vs.max()))
+    inside = np.sum(polygons, axis=0)
 
-    best, shares, spans = [], [], []
-    for polygon, line in zip(polygons, row["lines"]):
+    best, shares = [], []
+    for polygon in polygons:
         held = np.bincount(owned[polygon & (owned >= 0)], minlength=len(page.lines))
         best.append(int(np.argmax(held)) if held.sum() else -1)
         shares.append(held.max() / held.sum() if held.sum() else 0.0)
-        points = np.array(line["polygon"], float) * scale
-        _, line_vs = to_straightened(page, points[:, 0], points[:, 1])
-        spans.append((line_vs.min(), line_vs.max()))
     taken = np.bincount([k for k in best if k >= 0], minlength=len(page.lines))
     found, foreign, total = 0, 0, 0
     for t, k in enumerate(best):
         if k < 0 or taken[k] > 1 or shares[t] < MIN_SHARE:
             continue
-        box = page.lines[k].box
-        if vertical_iou((box[1], box[1] + box[3]), spans[t]) >= MIN_IOU:
+        x, y, w, h = page.lines[k].box
+        if vertical_iou((y, y + h), spans[t]) >= MIN_IOU:
             found += 1
             mine = owned == k
             foreign += int(np.count_nonzero(mine & ~polygons[t] & (inside > 0)))
             total += int(np.count_nonzero(mine))
     first, last = min(top for top, _ in spans), max(bottom for _, bottom in spans)
-    outside = [k for k in np.flatnonzero(taken == 0)
-               if not first <= page.lines[k].box[1] + page.lines[k].box[3] / 2 <= last]
+    extra = np.flatnonzero(taken == 0)
+    outside = [k for k in extra if not first <= page.lines[k].box[1] + page.lines[k].box[3] / 2 <= last]
     return {"page": row["page_image"], "true": len(row["lines"]), "lines": len(page.lines), "found": found,
-            "extra": int(np.count_nonzero(taken == 0)), "outside": len(outside), "merged": int(np.count_nonzero(taken > 1)),
-            "foreign": foreign / max(total, 1), "seconds": seconds, "native_seconds": native_seconds}
+            "extra": len(extra), "outside": len(outside), "merged": int(np.count_nonzero(taken > 1)),
+            "foreign": foreign / max(total, 1), "seconds": seconds, "cpu_seconds": cpu,
+            "native_seconds": native_seconds}
 
 
 def main(argv=None):
@@ -138,24 +138,22 @@ def main(argv=None):
     args = parser.parse_args(argv)
     results = [score_page(row, image) for row, image in read_pages(args.data_dir)[: args.pages]]
     print_table([(r["page"], r["true"], r["lines"], r["found"], r["extra"], r["outside"], r["merged"],
-                  100 * r["foreign"], r["seconds"], r["native_seconds"]) for r in results],
-                ["page", "true", "lines", "found", "extra", "outside", "merged", "foreign %", "s", "s native"])
+                  100 * r["foreign"], r["seconds"], r["cpu_seconds"], r["native_seconds"]) for r in results],
+                ["page", "true", "lines", "found", "extra", "outside", "merged", "foreign %", "s", "cpu s",
+                 "s native"])
     true, found = sum(r["true"] for r in results), sum(r["found"] for r in results)
-    summary = {
-        "pages": len(results), "true_lines": true, "found": found, "found_share": found / true,
-        "extra": sum(r["extra"] for r in results), "outside": sum(r["outside"] for r in results),
-        "merged": sum(r["merged"] for r in results),
-        "foreign_mean": float(np.mean([r["foreign"] for r in results])),
-        "seconds_mean": float(np.mean([r["seconds"] for r in results])),
-        "seconds_max": float(np.max([r["seconds"] for r in results])),
-        "native_seconds_mean": float(np.mean([r["native_seconds"] for r in results])),
-        "native_seconds_max": float(np.max([r["native_seconds"] for r in results])),
-    }
-    print(f"\nlines found {found}/{true} ({100 * found / true:.1f} %), extra {summary['extra']} "
-          f"({summary['outside']} of them above or below all true lines: the printed note), merged {summary['merged']}, "
-          f"foreign ink {100 * summary['foreign_mean']:.1f} %, find_lines {summary['seconds_mean']:.2f} s/page "
-          f"(max {summary['seconds_max']:.2f}; native size {summary['native_seconds_mean']:.2f}, "
-          f"max {summary['native_seconds_max']:.2f})")
+    summary = {"pages": len(results), "true_lines": true, "found": found, "found_share": found / true}
+    summary.update({key: sum(r[key] for r in results) for key in ("extra", "outside", "merged")})
+    summary["foreign_mean"] = float(np.mean([r["foreign"] for r in results]))
+    for key in ("seconds", "cpu_seconds", "native_seconds"):
+        summary[f"{key}_mean"] = float(np.mean([r[key] for r in results]))
+        summary[f"{key}_max"] = float(np.max([r[key] for r in results]))
+    print(f"\nlines found {found}/{true} ({100 * found / true:.1f} %); extra {summary['extra']} "
+          f"({summary['outside']} of them outside the true lines: the printed note); merged {summary['merged']}; "
+          f"foreign ink {100 * summary['foreign_mean']:.1f} %\nfind_lines per page: "
+          f"{summary['seconds_mean']:.2f} s (max {summary['seconds_max']:.2f}), "
+          f"CPU {summary['cpu_seconds_mean']:.2f} s (max {summary['cpu_seconds_max']:.2f}); at the page's own size "
+          f"{summary['native_seconds_mean']:.2f} s (max {summary['native_seconds_max']:.2f})")
     if args.save:
         print(save("line_finding", {"summary": summary, "pages": results}))
 

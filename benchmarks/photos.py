@@ -33,9 +33,11 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from benchmarks.common import print_table, save
-from handwriting.photo import clean_photo, find_sheet
+from handwriting.photo import clean_photo
 from training.paths import DEFAULT_DATA_DIR
-from training.synthetic_lines import FONTS, font_line, fonts_for, stroke_letters, stroke_page, strokes_can_write, texts
+
+# training.synthetic_lines (and TensorFlow with it) is imported only where pages are written, so
+# that the tests can use `photograph` alone.
 
 EVALUATION_STROKES = "uji-penchars-v1-letters"  # evaluation only: never trained or tuned on
 PHOTO_SIZE = (4000, 3000)
@@ -56,6 +58,8 @@ def _darkness(grey):
 
 def stroke_sheet(letters, rng, lines=None):
     """A sheet (ink darkness in [0, 1], sheet-shaped) of 2 to 8 lines of stroke-letter words."""
+    from training.synthetic_lines import stroke_page, strokes_can_write, texts
+
     n = int(rng.integers(2, 9)) if lines is None else lines
     language = ("en", "es")[rng.integers(2)]
     chosen = []
@@ -69,6 +73,8 @@ def stroke_sheet(letters, rng, lines=None):
 
 def font_sheet(rng, lines=None):
     """A sheet of 2 to 8 lines written in handwriting fonts (one font per sheet)."""
+    from training.synthetic_lines import FONTS, font_line, fonts_for, texts
+
     n = int(rng.integers(2, 9)) if lines is None else lines
     language = ("en", "es")[rng.integers(2)]
     blocks = []
@@ -300,6 +306,8 @@ def photo_cases(n, rng, letters):
 
 
 def run(n, data_dir, show=None, seed=0):
+    from training.synthetic_lines import stroke_letters
+
     rng = np.random.default_rng(seed)
     letters = stroke_letters(data_dir, EVALUATION_STROKES)
     rows, found_errors, turns_right, seconds, borders = [], [], [], [], []
@@ -310,7 +318,7 @@ def run(n, data_dir, show=None, seed=0):
         result = clean_photo(Image.open(io.BytesIO(data)))
         seconds.append(time.perf_counter() - start)
         if result.sheet is not None:
-            error = corner_error(result.transform.sheet_in_photo(), corners)
+            error = corner_error(result.sheet, corners)
         else:
             error = float("inf")
         found_errors.append(error)

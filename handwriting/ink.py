@@ -19,6 +19,7 @@ from handwriting.frame import ink_to_frame
 WORK_SIDE = 384  # pictures are analysed at most this large
 MIN_CONTRAST = 0.08  # weaker ink than this (0..1) is paper texture or noise, not a letter
 SPECK_FRACTION = 0.03  # pieces smaller than this share of the largest piece are specks
+SENT_SIZE = "sent_size"  # image.info key: the picture's size as sent, when it was decoded smaller
 _HIGH_DEPTH_MODES = {"I", "F", "I;16", "I;16B", "I;16L", "I;16N"}
 _ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
 _EIGHT_NEIGHBOURS = np.ones((3, 3), dtype=bool)  # diagonal pixels touch
@@ -73,6 +74,12 @@ def _orientation(image):
         return image.getexif().get(ExifTags.Base.Orientation, 1)
     except (SyntaxError, OSError, ValueError):  # Pillow's ways of saying the block is not TIFF data
         return 1
+
+
+def sent_size(image):
+    """(width, height) of the picture as it was sent: its boxes are in these pixels, even when
+    it was decoded smaller (a big JPEG). For a PDF page, the rendered page (image.info["dpi"])."""
+    return image.info.get(SENT_SIZE, image.size)
 
 
 def to_grey(image, max_side=WORK_SIDE):

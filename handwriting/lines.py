@@ -3,13 +3,16 @@
 `find_lines` works on an ink map (`grey_to_ink`) of separate print letters or joined handwriting,
 on plain or ruled paper. A small rotation of the whole page is measured (the angle at which the
 rows of ink are sharpest) and undone. Ruled, squared and margin lines (long straight runs of thin
-ink) are removed, keeping the strokes that cross them. The lines of text are the ridges of the ink
-density smoothed much more along the rows than across them, followed column by column, so a
-baseline may slope gently and a line may have gaps. Each piece of ink joins the line that holds
-its body (the ink near a line's centre); a piece holding the bodies of two lines (an ascender
-touching the descender above) is cut between them. Small marks (the dots of i and j, accents, a
-t's bar, commas) join the line of the ink they sit on or above. A line pitch clearly larger than
-the usual one starts a paragraph. Each line comes out as an ink map of its own ink only.
+ink) are removed; strokes crossing them stay. The line pitch is the distance at which the rows of
+ink repeat. The lines are the ridges of the ink's density, smoothed much more along the rows than
+across them, followed from column to column, so a baseline may slope gently and a line may have
+gaps; a ridge counts when it is the densest row within half a pitch or a clear valley parts it
+from denser ones (unevenly spaced lines). Each piece of ink joins the line holding its body (its
+ink near the line's centre); a piece with bodies in two lines (an ascender touching the descender
+above it) is cut between them. Small marks (the dots of i and j, accents, commas) join the line of
+the ink they sit on or above. A pitch clearly larger than the usual one starts a paragraph. Each
+line comes out as an ink map of its own ink only. The work grows with the pixels, not with the
+letters.
 """
 
 import math
@@ -34,34 +37,35 @@ RULE_SHARE = 1 / 8  # ...run straight along at least this share of the page's wi
 RULE_HEIGHTS = 4  # ...and this many median heights of the ink's pieces...
 RULE_COVER = 0.5  # ...with at least this share of the run inked by thin ink
 RULE_ROW = 0.25  # a row ruled along this share of its width is ruled all along (faint, broken rules)
-NOISE_AREA = 9  # a page of more separate marks than max_letters allows, most smaller than this, is noise
+NOISE_AREA = 9  # more separate marks than max_letters allows, most smaller than this (pixels), are noise
 SMALL = 0.5  # pieces less tall than this many median heights are marks (dots, bars)...
 MARK_REACH = 0.6  # ...and join ink at most this many median heights beside them...
-MARK_RANGE = 1.5  # ...or at most this many above or below
-PITCH_BAND = 20  # the line pitch is measured on column bands this many median heights wide...
-MAX_PITCH_BANDS = 8  # ...at most this many
+MARK_RANGE = 1.5  # ...or above or below them
+PITCH_BAND = 20  # the pitch is measured on column bands this many median heights wide...
+MAX_PITCH_BANDS = 8  # ...at most this many, around their mean over this many median heights
+PITCH_LEVEL = 8
 PITCH_STRENGTH = 0.1  # lines repeat the rows' ink at least this well (a share of how it matches itself)...
-PITCH_REPEAT = 0.5  # ...and their pitch is the first lag that repeats it this well, as a share of the best
+PITCH_REPEAT = 0.5  # ...and the pitch is the first lag repeating it this well (a share of the best)
 MIN_PITCH = 8  # pixels: lines are never closer
-PITCH_HEIGHTS = 6  # the median height of the pieces is taken as at least this share of the pitch, at most one pitch
+PITCH_HEIGHTS = 6  # the median height is taken as at least this share of the pitch, and at most one pitch
 LONE_PITCH = 3.0  # a single line is taken as one of lines this many median heights apart
 RIDGE_ROWS = 0.1  # the density is smoothed by this many pitches across the lines...
-RIDGE_HEIGHTS = 0.5  # ...or, if less, this many median heights...
-RIDGE_COLUMNS = 1.0  # ...and by this many pitches along them
-RIDGE_ROW_CELLS = 2.4  # the density is measured on cells this many times smaller than its smoothing across...
-RIDGE_COLUMN_CELLS = 4  # ...and this many times smaller than the pitch along the lines
-RIDGE_APART = 0.5  # a line's centre is the densest row within this many pitches up or down, or a clear valley away...
-RIDGE_VALLEY = 0.7  # ...(the density falls below this share of the lower peak in between)...
+RIDGE_HEIGHTS = 0.5  # ...or this many median heights, if less...
+RIDGE_COLUMNS = 1.0  # ...and by this many pitches along them,
+RIDGE_ROW_CELLS = 2.4  # on cells this many times smaller than the smoothing across...
+RIDGE_COLUMN_CELLS = 4  # ...and this many times narrower than the pitch
+RIDGE_APART = 0.5  # a ridge is the densest row within this many pitches...
+RIDGE_VALLEY = 0.7  # ...but for rows past a valley under this share of it...
 RIDGE_FLOOR = 0.25  # ...and reaches this share of the densest row...
 RIDGE_NEIGHBOURS = 1.5  # ...within this many pitches
-RESPACE = 0.8  # ridges closer than this many pitches, as a rule, set the pitch...
+RESPACE = 0.8  # ridges closer than this many pitches, as a rule, set the pitch (uneven lines)...
 STRONG_RIDGE = 0.5  # ...counting those at least this share of their column's densest
-TRACK_REACH = 0.2  # a ridge moves at most this many pitches, and one median height, from one cell to the next...
+TRACK_REACH = 0.2  # a ridge moves at most this many pitches (and one median height) per cell...
 TRACK_GAP = 3.0  # ...and may break off for at most this many pitches
 JOIN_REACH = 0.45  # broken pieces of a ridge this many pitches apart are one line...
-JOIN_HEIGHTS = 2.0  # ...if not more than this many median heights
-FAINT_LINE = 0.15  # a ridge this much weaker than a line at most FAINT_APART pitches away is part of it,
-FAINT_APART = 0.75  # or of the gap between two lines (a row of descenders)
+JOIN_HEIGHTS = 2.0  # ...if at most this many median heights apart
+FAINT_LINE = 0.05  # a ridge this much weaker than a line at most FAINT_APART pitches away is no line
+FAINT_APART = 0.75  # (a capital's loop, a row of descenders between two lines)
 LINE_MARGIN = 3.0  # a line claims ink this many median heights beyond its ridge's ends
 CORE = 0.25  # ink at most this many median heights from a line's centre is its body
 SPLIT = 0.15  # a piece with this share of its body in a second line is cut between the two
@@ -106,7 +110,7 @@ class Straightening:
 
 @dataclass(frozen=True)
 class PageLine:
-    ink: np.ndarray  # the line's own ink (other lines' ink removed), rows top.. of the straightened page, all its columns
+    ink: np.ndarray  # its own ink only, rows top.. of the straightened page (all its columns)
     top: int
     paragraph: bool  # it starts a paragraph (the first line does)
     box: tuple  # (x, y, w, h) around its own ink, in the straightened page's pixels
@@ -122,8 +126,8 @@ class Page:
 def find_lines(ink, max_letters=MAX_LETTERS):
     """The lines of an ink map, top to bottom (none when it is blank).
 
-    The work grows with the pixels, not with the letters. Raises TooManyLetters for noise: more
-    separate marks than `max_letters` letters can have, most of them specks.
+    Raises TooManyLetters for noise: more separate marks than `max_letters` letters can have, most
+    of them specks (a page of many letters is read: its marks are letter-sized).
     """
     angle = skew_angle(ink)
     straightening = Straightening(angle, ink.shape) if angle else None
@@ -142,10 +146,10 @@ def find_lines(ink, max_letters=MAX_LETTERS):
     if not len(boxes):
         return Page(ink, straightening, [])
     height = float(np.median(boxes[:, 3] - boxes[:, 1]))
-    pitch = line_pitch(text, height)
+    pitch = _line_pitch(text, height)
     if pitch:  # pieces may be mostly specks, or whole lines joined together
         height = float(np.clip(height, pitch / PITCH_HEIGHTS, pitch))
-    centres, present = line_centres(text, height, pitch or LONE_PITCH * height)
+    centres, present = _line_centres(text, height, pitch or LONE_PITCH * height)
     owner = _assign(text, labels, boxes, centres, present, height)
     found = ndimage.find_objects(owner + 1)
     kept = [k for k, rows in enumerate(found) if rows is not None]
@@ -196,7 +200,7 @@ def _ruled_lines(mask, boxes):
 
 
 def _rules_along(mask, height):
-    """The level ruled lines of a mask (rows of thin ink, see `ruled_lines`)."""
+    """The level ruled lines of a mask (rows of thin ink, see `_ruled_lines`)."""
     length = max(round(RULE_SHARE * mask.shape[1]), round(RULE_HEIGHTS * height), 1)
     if length > mask.shape[1]:
         return np.zeros_like(mask)
@@ -212,22 +216,25 @@ def _rules_along(mask, height):
     return rules | (thin & ruled_rows[:, None])
 
 
-def line_pitch(text, height):
-    """The usual distance between the lines of a text mask: the first lag, beyond one median height,
-    at which the rows' ink repeats nearly as well as it does at best (summed over column bands, so
-    sloping lines still repeat); None when it does not clearly repeat (a single line)."""
+def _line_pitch(text, height):
+    """The usual distance between the lines of a text mask: the first lag, beyond one median height
+    and the lags at which rows of one line still match, at which the rows' ink repeats nearly as well
+    as it does at best (summed over column bands, so sloping lines still repeat); None when it does
+    not clearly repeat (a single line)."""
     bands = int(np.clip(text.shape[1] // (PITCH_BAND * height), 1, MAX_PITCH_BANDS))
     width = text.shape[1] // bands
     profiles = text[:, : bands * width].reshape(text.shape[0], bands, width).sum(axis=2, dtype=np.float64)
-    profiles -= profiles.mean(axis=0)
+    profiles -= ndimage.uniform_filter1d(profiles, round(PITCH_LEVEL * height) | 1, axis=0)  # blank margins aside
     spectrum = np.fft.rfft(profiles, n=2 * text.shape[0], axis=0)
     repeat = np.fft.irfft(np.abs(spectrum) ** 2, axis=0)[: text.shape[0]].sum(axis=1)
+    apart = np.flatnonzero(repeat <= 0)  # past the first gap between lines: no lag within one line
     lags = np.flatnonzero((repeat[1:-1] > repeat[:-2]) & (repeat[1:-1] >= repeat[2:])) + 1
-    lags = lags[(lags >= max(height, MIN_PITCH)) & (repeat[lags] >= PITCH_STRENGTH * repeat[0])]
+    lags = lags[(lags >= max(height, MIN_PITCH, apart[0] if apart.size else np.inf))
+                & (repeat[lags] >= PITCH_STRENGTH * repeat[0])]
     return float(lags[repeat[lags] >= PITCH_REPEAT * repeat[lags].max()][0]) if lags.size else None
 
 
-def line_centres(text, height, pitch):
+def _line_centres(text, height, pitch):
     """The centre row of each line of a text mask, per column, and where the line is: (centres,
     present), both (lines, width), top line first. Beyond its ends a line's centre stays level.
     `height`: the median height of its pieces; `pitch`: the usual distance between lines, as far as
@@ -295,32 +302,27 @@ def _spacing(density, ridge):
 
 def _ridges(density, apart, neighbours):
     """Where the columns of a density peak as lines do: at rows denser than RIDGE_FLOOR of the
-    densest within `neighbours` rows, and than any peak within `apart` rows that no clear valley
-    (under RIDGE_VALLEY of the lower peak) parts them from."""
+    densest within `neighbours` rows, and than every row within `apart` rows that no clear valley
+    (under RIDGE_VALLEY of the peak) parts from them."""
     near = ndimage.maximum_filter1d(density, 2 * neighbours + 1, axis=0)
-    peaks = np.zeros(density.shape, bool)
-    peaks[1:-1] = (density[1:-1] > density[:-2]) & (density[1:-1] >= density[2:])
-    peaks &= density > RIDGE_FLOOR * near
+    padded = np.pad(density, ((1, 1), (0, 0)))  # no ink beyond the page: a line may peak at its edge
+    peaks = (density > padded[:-2]) & (density >= padded[2:])
+    rows, columns = np.nonzero(peaks & (density > RIDGE_FLOOR * near))
+    values = density[rows, columns]
+    lower = np.zeros(rows.size, bool)
+    for step in (-1, 1):  # walk away from each peak until the density rises above it
+        valley, walking = values.copy(), np.ones(rows.size, bool)
+        for distance in range(1, int(apart) + 1):
+            at = rows + step * distance
+            walking &= (at >= 0) & (at < density.shape[0])
+            seen = density[np.clip(at, 0, density.shape[0] - 1), columns]
+            valley = np.where(walking, np.minimum(valley, seen), valley)
+            higher = walking & (seen > values)
+            lower |= higher & (valley >= RIDGE_VALLEY * values)
+            walking &= ~higher
     ridge = np.zeros(density.shape, bool)
-    for column, values in enumerate(density.T):
-        rows = np.flatnonzero(peaks[:, column])
-        for n, row in enumerate(rows):
-            ridge[row, column] = not any(
-                values[other] > values[row] and values[min(row, other) : max(row, other)].min() >= RIDGE_VALLEY * values[row]
-                for other in _nearest_higher(rows, values, n, apart))
+    ridge[rows[~lower], columns[~lower]] = True
     return ridge
-
-
-def _nearest_higher(rows, values, n, apart):
-    """The nearest peak above and below peak n (of `rows`) that is higher than it and at most
-    `apart` rows away."""
-    for step in (-1, 1):
-        m = n + step
-        while 0 <= m < len(rows) and abs(rows[m] - rows[n]) <= apart:
-            if values[rows[m]] > values[rows[n]]:
-                yield rows[m]
-                break
-            m += step
 
 
 def _follow(ridge, reach, gap):

@@ -177,6 +177,21 @@ def pdf(pages, title="Transcript"):
     return buffer.getvalue()
 
 
+def write(key, pages, image_name=None, title="Transcript"):
+    """The document in format `key` ("txt", "hocr", "alto" or "pdf") as bytes; `pages` are
+    (transcript, picture) pairs, the picture the one that was sent, opened upright or not."""
+    sized = [(transcript, transcript.picture_size) for transcript, _ in pages]
+    if key == "txt":
+        return text(sized).encode("utf-8")
+    if key == "hocr":
+        return hocr(sized, title, image_name).encode("utf-8")
+    if key == "alto":
+        return alto(sized, image_name).encode("utf-8")
+    if key == "pdf":
+        return pdf([(transcript, size, picture) for (transcript, size), (_, picture) in zip(sized, pages)], title)
+    raise ValueError(f"no writer for {key!r}")
+
+
 def download_name(upload_name, extension, default="transcript"):
     """The download's file name: the upload's name with `extension` ("scan.jpg" -> "scan.pdf"), or
     `default` when the upload had no name or none that is safe in ASCII."""

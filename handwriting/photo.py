@@ -8,7 +8,8 @@
 2. `flatten`: the sheet warped to a flat rectangle of its own aspect ratio (the mean length of
    its opposite sides), a hair inside its edges so that no desk is left.
 3. `even_light`: the paper's light (a closing of the picture shrunk to blocks, smoothed) divided
-   out: shadows and gradients go, paper becomes 1.0, ink keeps its contrast.
+   out: shadows and gradients go, paper becomes 1.0, ink keeps its contrast; what reaches in
+   over the page's edge far thicker than a pen (fingers: `intruders`) is painted over with paper.
 4. `upright`: a page turned a quarter or half turn is turned back (text lines run along the
    rows; lines start at a common left margin and end ragged).
 
@@ -48,11 +49,20 @@ EDGE_REACH = 0.012  # ...measured this share of the picture's size inside and ou
 FRAME_MARGIN = 0.015  # a side this near the picture's border (a share of its size) lies along it
 THRESHOLDS = 10  # bright regions are tried at this many grey levels...
 BROAD_LIGHT = 0.25  # ...of the picture and of it divided by its blur over this share of its size
+OPENING = 5  # pixels: bright regions are opened by a square this large (links, specks, text gone)
+SNAP_SKIP = 0.98  # sides at least this much edge stay; others may move (`_snapped`)...
+SNAP_REACH = 0.25  # ...by up to this share of the picture at either end...
+SNAP_STEP = 5  # ...tried every this many pixels, then pixel by pixel...
+SNAP_SHARE = 0.8  # ...to a line at least this much edge...
+SNAP_GAIN = 1.3  # ...and this many times more clearly one than the side was...
+SNAP_EDGE_REACH = 0.004  # ...both measured this share of the picture's size inside and outside
+GOOD_ENOUGH = 0.95  # a sheet found this surely in the picture as it is needs no second look
 INSET = 0.004  # the flattened page is cut this share of its size inside the sheet's edges
-LIGHT_BLOCKS = 64  # the paper's light is estimated on blocks: this many across the longer side...
+LIGHT_BLOCKS = 100  # the paper's light is estimated on blocks: this many across the longer side...
 LIGHT_QUANTILE = 0.9  # ...as this quantile of each block's pixels...
-LIGHT_CLOSING = 3  # ...then a grey closing over this many blocks, and a blur
-PAPER_QUANTILE = 0.9  # after division, this quantile of the page is set to 1.0 (paper)
+LIGHT_CLOSING = 3  # ...then a grey closing over this many blocks...
+LIGHT_BLUR = 0.7  # ...and a blur over this many
+PAPER_WHITE = 0.96  # after division, what is at least this share of the paper's median is paper (1.0)
 
 
 @dataclass(frozen=True)
@@ -124,12 +134,12 @@ def _polygon_area(points):
 def _four_corners(hull):
     """The hull polygon reduced to four of its vertices, dropping each time the vertex whose
     triangle with its neighbours is smallest (Visvalingam)."""
-    points = list(map(tuple, hull))
+    points = np.asarray(hull, np.float64)
     while len(points) > 4:
-        areas = [_polygon_area(np.array([points[i - 1], points[i], points[(i + 1) % len(points)]]))
-                 for i in range(len(points))]
-        del points[int(np.argmin(areas))]
-    return np.array(points, np.float64)
+        before, after = np.roll(points, 1, axis=0), np.roll(points, -1, axis=0)
+        areas = np.abs(np.cross(points - before, after - points))
+        points = np.delete(points, int(np.argmin(areas)), axis=0)
+    return points
 
 
 def _fit_line(points):
@@ -225,7 +235,8 @@ def _candidate(small, mask):
     share = region.mean()
     if not MIN_SHARE * 0.8 <= share <= MAX_SHARE:
         return None
-    edge = region & ~ndimage.binary_erosion(region, border_value=0)
+    inner = ndimage.minimum_filter(region.view(np.uint8), size=3, mode="constant", cval=0)
+    edge = region & (inner == 0)
     ys, xs = np.nonzero(edge)
     boundary = np.column_stack([xs, ys]).astype(np.float64)
     try:
@@ -256,6 +267,91 @@ def _convex(corners):
     return all(c > 0 for c in crosses) or all(c < 0 for c in crosses)
 
 
+def _opened(mask, size):
+    """Binary opening by a size x size square (separable, so fast): thin links and specks gone."""
+    eroded = ndimage.minimum_filter(mask.view(np.uint8), size=size, mode="nearest")
+    return ndimage.maximum_filter(eroded, size=size, mode="nearest").view(bool)
+
+
+def _line_edges(small, a, b, normal, offsets):
+    """(share, strength) of the edge along each line from a + p * normal to b + q * normal, for
+    (p, q) in `offsets`: the share of it where the inside (towards `normal`) is clearly brighter
+    than the outside a few pixels away (a sharp step, not a shadow's soft one), and the mean log
+    ratio of the two (0..1.5)."""
+    height, width = small.shape
+    reach = SNAP_EDGE_REACH * max(height, width) + 1
+    starts = a + offsets[:, :1] * normal
+    ends = b + offsets[:, 1:] * normal
+    t = np.linspace(0.05, 0.95, 40)[None, :, None]
+    points = starts[:, None, :] + t * (ends - starts)[:, None, :]
+    inside, outside = points + reach * normal, points - reach * normal
+    seen = ((outside[..., 0] >= 0) & (outside[..., 0] <= width) & (outside[..., 1] >= 0)
+            & (outside[..., 1] <= height))
+
+    def sample(at):
+        values = ndimage.map_coordinates(small, [at[..., 1].ravel() - 0.5, at[..., 0].ravel() - 0.5], order=1,
+                                         mode="nearest")
+        return np.maximum(values.reshape(at.shape[:2]), 1e-3)
+
+    ratio = np.log(sample(inside) / sample(outside))
+    share = np.mean(seen & (ratio > np.log1p(EDGE_STEP)), axis=1)
+    return share, np.mean(np.clip(ratio, 0, 1.5), axis=1)
+
+
+def _snapped(small, corners):
+    """The quadrilateral (continuous coordinates of `small`) with each side that is not all edge
+    moved to the nearby straight line that is most clearly one (a shadow across the sheet cuts the
+    bright region short; the sheet's own edge goes on, straight, in the shadow)."""
+    centre = corners.mean(axis=0)
+    lines = []
+    moved = False
+    for i in range(4):
+        a, b = corners[i], corners[(i + 1) % 4]
+        direction = (b - a) / max(np.linalg.norm(b - a), 1e-9)
+        normal = np.array([-direction[1], direction[0]])
+        if np.dot(centre - a, normal) < 0:
+            normal = -normal  # pointing inwards
+        share, strength = _line_edges(small, a, b, normal, np.zeros((1, 2)))
+        current = share[0] * strength[0]
+        lines.append((a, direction))
+        if share[0] >= SNAP_SKIP:
+            continue
+        reach = SNAP_REACH * max(small.shape)
+        grid = np.arange(-reach, reach + 1, SNAP_STEP)
+        offsets = np.stack(np.meshgrid(grid, grid, indexing="ij"), axis=-1).reshape(-1, 2)
+        share, strength = _line_edges(small, a, b, normal, offsets)
+        best = int(np.argmax(share * strength))
+        fine = offsets[best] + np.stack(np.meshgrid(*[np.arange(-SNAP_STEP, SNAP_STEP + 1)] * 2, indexing="ij"),
+                                        axis=-1).reshape(-1, 2)
+        share, strength = _line_edges(small, a, b, normal, fine)
+        best = int(np.argmax(share * strength))
+        if share[best] >= SNAP_SHARE and share[best] * strength[best] > SNAP_GAIN * current:
+            start, end = a + fine[best, 0] * normal, b + fine[best, 1] * normal
+            lines[-1] = (start, (end - start) / max(np.linalg.norm(end - start), 1e-9))
+            moved = True
+    if not moved:
+        return corners
+    snapped = [_intersection(lines[i - 1], lines[i]) for i in range(4)]
+    if any(point is None for point in snapped):
+        return corners
+    snapped = np.array(snapped)
+    height, width = small.shape
+    area = _polygon_area(snapped) / (height * width)
+    inside = np.all((snapped > -0.05 * max(small.shape)) & (snapped < np.array([width, height]) * 1.05), axis=1)
+    if not (_convex(snapped) and MIN_SHARE <= area <= MAX_SHARE and inside.all()):
+        return corners
+    return _clockwise(snapped)
+
+
+def _broad_light(small):
+    """The picture blurred over BROAD_LIGHT of its size (on a copy an eighth as large)."""
+    height, width = small.shape
+    tiny = Image.fromarray(small, "F").resize((max(1, width // 8), max(1, height // 8)), Image.Resampling.BOX)
+    blurred = ndimage.gaussian_filter(np.asarray(tiny), BROAD_LIGHT * max(small.shape) / 8, mode="nearest")
+    light = Image.fromarray(np.float32(blurred), "F").resize((width, height), Image.Resampling.BILINEAR)
+    return np.maximum(np.asarray(light), 1e-3)
+
+
 def find_sheet(grey):
     """The sheet of paper in a photo: (4, 2) corners (x, y) in `grey`'s pixels (pixel (row i,
     column j) spans x in [j, j + 1), y in [i, i + 1)), clockwise from the top-left, or None when no bright quadrilateral with clear edges covers 20-98 % of the
@@ -266,19 +362,21 @@ def find_sheet(grey):
     if high - low < 0.1:
         return None  # one even tone: no desk around a sheet
     best = None
-    opening = np.ones((5, 5), bool)
     # the picture as it is, and divided by its broad light (a gradient across the desk and sheet)
-    broad = ndimage.gaussian_filter(small, BROAD_LIGHT * max(small.shape), mode="nearest")
-    for picture in (small, small / np.maximum(broad, 1e-3)):
+    for picture in (small, None):
+        if picture is None:
+            if best is not None and best[0] >= GOOD_ENOUGH:
+                break
+            picture = small / _broad_light(small)
         low, high = np.quantile(picture, [0.02, 0.98])
         for level in np.linspace(low, high, THRESHOLDS + 2)[1:-1]:
-            mask = ndimage.binary_opening(picture > level, opening)
+            mask = _opened(picture > level, OPENING)
             candidate = _candidate(small, mask)
             if candidate is not None and (best is None or candidate[0] > best[0]):
                 best = candidate
     if best is None:
         return None
-    return (best[1] + 0.5) * factor
+    return (_snapped(small, best[1] + 0.5) * factor)
 
 
 # ---- flattening ---------------------------------------------------------------------------------
@@ -337,13 +435,13 @@ def _block_quantile(grey, block, q):
     return np.partition(tiles, k, axis=2)[:, :, k]
 
 
-def paper_light(grey):
+def paper_light(grey, closing=LIGHT_CLOSING):
     """The light falling on the paper at each pixel: a high quantile of blocks (ink is a small
-    share of each), closed over a few blocks (wider ink gone), smoothed, enlarged back."""
+    share of each), closed over `closing` blocks (wider ink gone), smoothed, enlarged back."""
     block = max(2, round(max(grey.shape) / LIGHT_BLOCKS))
     tiles = _block_quantile(grey, block, LIGHT_QUANTILE)
-    tiles = ndimage.grey_closing(tiles, size=(LIGHT_CLOSING, LIGHT_CLOSING), mode="nearest")
-    tiles = ndimage.gaussian_filter(tiles, 1.0, mode="nearest")
+    tiles = ndimage.grey_closing(tiles, size=(closing, closing), mode="nearest")
+    tiles = ndimage.gaussian_filter(tiles, LIGHT_BLUR, mode="nearest")
     rows, columns = tiles.shape
     light = Image.fromarray(np.float32(tiles), "F").resize(
         (columns * block, rows * block), Image.Resampling.BILINEAR)
@@ -355,8 +453,8 @@ def even_light(grey):
     colour as dark as it was against its own paper."""
     grey = np.asarray(grey, np.float32)
     flat = grey / np.maximum(paper_light(grey), 0.02)
-    paper = float(np.quantile(flat[:: 4, :: 4], PAPER_QUANTILE))
-    return np.clip(flat / max(paper, 1e-3), 0.0, 1.0).astype(np.float32)
+    paper = float(np.median(flat[::4, ::4]))  # ink covers far less than half a page
+    return np.clip(flat / max(PAPER_WHITE * paper, 1e-3), 0.0, 1.0).astype(np.float32)
 
 
 # ---- orientation ----------------------------------------------------------------------------------
@@ -367,11 +465,24 @@ ORIENT_POINTS = 40_000  # ...from at most this many ink pixels
 ORIENT_ANGLES = np.radians(np.arange(-6.0, 6.01, 0.5))  # text lines may slope this much
 ORIENT_BLUR = 2.0  # pixels (of the shrunk page): profiles are blurred this much for their sharpness
 MIN_TURN = 0.15  # log ratio of the two directions' sharpness needed to turn a page a quarter turn
-MIN_FLIP = 0.15  # combined upside-down evidence needed to turn a page a half turn
+MIN_FLIP = 0.15  # combined upside-down evidence needed to turn a page a half turn...
+MIN_FLIP_LINES = 3  # ...with at least this many text lines (fewer are too often misjudged)
+MARGIN_WEIGHT = 0.5  # the margins cue counts this much beside the ascenders cue...
+PLACEMENT_WEIGHT = 0.5  # ...and the placement cue this much
+CLEAR_PLACEMENT = 0.3  # writing this far off the page's centre may flip a page of fewer lines
+ORIENT_BLOB_INK = 0.25  # blobs (`_blobs`) are looked for in ink at least this dark...
+BLOB_WIDTH = 0.02  # ...at least this share of the page's longer side thick
+INTRUDER_SHARE = 0.8  # `intruders`: blobs darker than this share of the paper's light...
+INTRUDER_CLOSING = 15  # ...measured over this many light blocks, reaching the page's edge, are no writing;
+STRIP_DEPTH = 0.015  # ...nor dark runs along the edge within this share of the page's size...
+STRIP_LENGTH = 0.05  # ...and at least this long
+SURE_ACROSS = 0.7  # `upright(sure=True)`: a quarter turn needs this log ratio...
+SURE_LINES = 3  # ...and any turn this many text lines
 MIN_INK_POINTS = 200  # fewer ink pixels than this: too little writing to judge
 LINE_BLUR = 0.5  # text lines are the peaks of the row profile blurred by this many ink piece heights...
-LINE_APART = 1.2  # ...at least this many heights apart...
-LINE_FLOOR = 0.2  # ...and at least this share of the highest peak
+LINE_APART = 0.8  # ...at least this many heights apart...
+LINE_FLOOR = 0.05  # ...at least this share of the highest peak...
+LINE_BUMP = 0.4  # ...and, between two lines, this share of the lower of the two
 
 
 @dataclass
@@ -382,14 +493,36 @@ class Orientation:
     across: float  # log of rows' sharpness over columns' (> 0: lines run along the rows)
     ascenders: float  # -1..1: ink above the lines' cores minus below (> 0: upright)
     margins: float  # -1..1: spread of the lines' right ends minus their left ends' (> 0: upright)
+    placement: float  # -1..1: blank paper below the writing minus above it (> 0: upright)
     lines: int  # text lines seen
+
+    @property
+    def sure(self):
+        """The writing shows its orientation clearly (several lines; for a quarter turn, lines
+        clearly running down the columns)."""
+        if self.lines < SURE_LINES:
+            return False
+        return self.quarter_turns % 2 == 0 or self.across <= -SURE_ACROSS
+
+
+def _blobs(mask, side, margin=1):
+    """The parts of a mask thicker than any pen stroke (a hand, a clip, a patch of shadow): where
+    a square BLOB_WIDTH of the picture's longer side `side` across fits (an opening), grown by
+    `margin` pixels."""
+    radius = max(2, round(BLOB_WIDTH * side / 2))
+    cores = ndimage.minimum_filter(mask.view(np.uint8), size=2 * radius + 1, mode="nearest")
+    if not cores.any():
+        return np.zeros_like(mask)
+    return ndimage.maximum_filter(cores, size=2 * (radius + margin) + 1, mode="nearest").view(bool)
 
 
 def _ink_points(grey):
-    """(x, y, weight) of the page's ink pixels on a copy at most ORIENT_SIDE large, that copy's
-    shape, and the median (height, width) of the ink's pieces; None when there is too little ink."""
+    """(x, y, weight) of the page's writing on a copy at most ORIENT_SIDE large (blobs thicker
+    than a pen stroke left out), that copy's shape, and the median (height, width) of the
+    writing's pieces; None when there is too little writing."""
     small, _ = _shrunk(np.asarray(grey, np.float32), ORIENT_SIDE)
     ink = 1.0 - small
+    ink[_blobs(ink > ORIENT_BLOB_INK, max(small.shape), margin=2)] = 0
     peak = float(np.quantile(ink, 0.999))
     if peak < 0.1:
         return None
@@ -442,14 +575,18 @@ def _text_lines(profile, height):
     its peak at least half as inked."""
     smooth = ndimage.gaussian_filter1d(profile, 1.0)
     coarse = ndimage.gaussian_filter1d(profile, max(1.0, LINE_BLUR * height))
-    order = np.argsort(coarse)[::-1]
+    padded = np.concatenate([[-np.inf], coarse, [-np.inf]])
+    maxima = np.nonzero((coarse >= padded[:-2]) & (coarse > padded[2:]))[0]
+    maxima = maxima[coarse[maxima] >= LINE_FLOOR * coarse.max()]
     peaks = []
-    for row in order:
-        if coarse[row] < LINE_FLOOR * coarse[order[0]]:
-            break
+    for row in maxima[np.argsort(coarse[maxima])[::-1]]:
         if all(abs(row - peak) >= LINE_APART * height for peak in peaks):
             peaks.append(int(row))
     peaks.sort()
+    # a bump of descenders or ascenders between two lines is no line
+    peaks = [peak for n, peak in enumerate(peaks)
+             if n in (0, len(peaks) - 1)
+             or coarse[peak] >= LINE_BUMP * min(coarse[peaks[n - 1]], coarse[peaks[n + 1]])]
     lines = []
     for n, peak in enumerate(peaks):
         top = peaks[n - 1] + int(np.argmin(coarse[peaks[n - 1] : peak + 1])) if n else 0
@@ -465,11 +602,15 @@ def _text_lines(profile, height):
     return lines, smooth
 
 
-def _upside_cues(xs, ys, weights, angle, height):
-    """(ascenders, margins, lines) of text whose lines run along the rows at `angle`: ink above
-    the lines' cores minus below (Latin letters rise above the x-height more often than they
-    descend below the baseline), and the spread of the lines' right ends minus their left ends'
-    (lines start at a common margin and end ragged), each in -1..1, > 0 for an upright page."""
+def _upside_cues(xs, ys, weights, angle, height, page_height):
+    """(ascenders, margins, placement, lines) of text whose lines run along the rows at `angle`
+    on a page `page_height` tall: ink above the lines' cores minus below (Latin letters rise
+    above the x-height more often than they descend below the baseline), the spread of the
+    lines' right ends minus their left ends' (lines start at a common margin and end ragged),
+    and the blank paper below the writing minus above it (writing starts at the top of a
+    page), each in -1..1, > 0 for an upright page."""
+    top, bottom = np.quantile(ys, [0.005, 0.995])
+    placement = ((page_height - bottom) - top) / page_height
     rows = ys - xs * np.tan(angle)
     rows = rows - rows.min()
     profile = _profile(rows, weights, 0)
@@ -489,37 +630,92 @@ def _upside_cues(xs, ys, weights, angle, height):
         left = np.median(np.abs(lefts - np.median(lefts)))
         right = np.median(np.abs(rights - np.median(rights)))
         margins = (right - left) / max(right + left, 1e-9)
-    return ascenders, margins, len(lines)
+    return ascenders, margins, placement, len(lines)
 
 
 def orientation(grey):
-    """How the writing on a page (grey, paper bright) lies: an `Orientation`."""
+    """How the writing on a page (grey, paper bright) lies: an `Orientation`.
+
+    A quarter turn: text lines make the rows' ink profile sharper than the columns' (at the slope
+    that sharpens each most). Upside down: the ascenders, margins and placement cues
+    (`_upside_cues`) weighed together say so by MIN_FLIP, with at least MIN_FLIP_LINES lines of
+    text or the writing clearly off the page's centre; a page whose lines run down the columns
+    is turned whichever way these cues lean.
+    """
     points = _ink_points(grey)
     if points is None:
-        return Orientation(0, 0.0, 0.0, 0.0, 0)
+        return Orientation(0, 0.0, 0.0, 0.0, 0.0, 0)
     xs, ys, weights, (height, width), piece = points
     rows, row_angle = _sharpest(xs, ys, weights)
     columns, column_angle = _sharpest(ys, xs, weights)
     across = float(np.log(max(rows, 1e-9) / max(columns, 1e-9)))
     if across >= -MIN_TURN:  # lines along the rows (or too unclear to turn): upright or upside down
-        ascenders, margins, lines = _upside_cues(xs, ys, weights, row_angle, piece[0])
-        flip = ascenders + MARGIN_WEIGHT * margins < -MIN_FLIP
-        return Orientation(2 if flip else 0, across, ascenders, margins, lines)
-    # lines along the columns: read the page turned a quarter turn counter-clockwise (x, y) → (y, width - x)
-    ascenders, margins, lines = _upside_cues(ys, width - 1 - xs, weights, -column_angle, piece[1])
-    flip = ascenders + MARGIN_WEIGHT * margins < -MIN_FLIP
-    return Orientation(3 if flip else 1, across, ascenders, margins, lines)
+        cues = _upside_cues(xs, ys, weights, row_angle, piece[0], height)
+        turns = 0
+    else:  # lines down the columns: the page turned a quarter turn counter-clockwise, (x, y) → (y, width - x)
+        cues = _upside_cues(ys, width - 1 - xs, weights, -column_angle, piece[1], width)
+        turns = 1
+    ascenders, margins, placement, lines = cues
+    upside = ascenders + MARGIN_WEIGHT * margins + PLACEMENT_WEIGHT * placement
+    if turns == 1:
+        flip = upside < 0
+    else:
+        clear = lines >= MIN_FLIP_LINES or abs(placement) >= CLEAR_PLACEMENT
+        flip = clear and upside < -MIN_FLIP
+    return Orientation(turns + 2 * flip, across, float(ascenders), float(margins), float(placement), lines)
 
 
-MARGIN_WEIGHT = 0.5  # the margins cue counts this much beside the ascenders cue
-
-
-def upright(grey):
-    """(the page turned upright, counter-clockwise quarter turns applied: 0-3). A page turned a
-    quarter turn is told by its text lines (rows of ink sharper across than along); upside down
-    by its ascenders and margins (`orientation`)."""
-    turns = orientation(grey).quarter_turns
+def upright(grey, sure=False):
+    """(the page turned upright, counter-clockwise quarter turns applied: 0-3), by `orientation`.
+    With `sure`, a page is turned only when its writing clearly shows it (several text lines,
+    clearly sharper across the columns for a quarter turn): for pictures that may be no page."""
+    found = orientation(grey)
+    turns = found.quarter_turns
+    if sure and not found.sure:
+        turns = 0
     return (np.ascontiguousarray(np.rot90(grey, turns)) if turns else grey), turns
+
+
+def _edge_strips(dark):
+    """Dark runs along the page's edges, within STRIP_DEPTH of its size and at least STRIP_LENGTH
+    long: a sliver of desk left by a sheet found a little too large (grown by a pixel)."""
+    height, width = dark.shape
+    side = max(height, width)
+    depth, length = max(2, round(STRIP_DEPTH * side)), max(3, round(STRIP_LENGTH * side))
+    strips = np.zeros_like(dark)
+    along_rows = ndimage.maximum_filter(ndimage.minimum_filter(dark.view(np.uint8), size=(1, length)), size=(1, length))
+    along_columns = ndimage.maximum_filter(ndimage.minimum_filter(dark.view(np.uint8), size=(length, 1)), size=(length, 1))
+    strips[:depth] |= along_rows[:depth].view(bool)
+    strips[-depth:] |= along_rows[-depth:].view(bool)
+    strips[:, :depth] |= along_columns[:, :depth].view(bool)
+    strips[:, -depth:] |= along_columns[:, -depth:].view(bool)
+    if not strips.any():
+        return strips
+    # only strips that touch the edge: grow them from the border rows and columns inwards
+    seeds = np.zeros_like(dark)
+    seeds[[0, -1]] = strips[[0, -1]]
+    seeds[:, [0, -1]] |= strips[:, [0, -1]]
+    grown = ndimage.binary_propagation(seeds, mask=strips)
+    return ndimage.binary_dilation(grown, iterations=1)
+
+
+def intruders(grey):
+    """Where something reaches in over the page's edge far thicker than a pen stroke (a hand, a
+    clip, a strip of desk): a mask of the page, found before `even_light` (which would take a
+    wide dark thing for paper in shadow), against the paper's light over wide blocks."""
+    small, _ = _shrunk(np.asarray(grey, np.float32), ORIENT_SIDE)
+    dark = small < INTRUDER_SHARE * paper_light(small, closing=INTRUDER_CLOSING)
+    found = _edge_strips(dark)
+    blobs = _blobs(dark, max(small.shape), margin=3)
+    if blobs.any():
+        labels, _ = ndimage.label(blobs)
+        edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+        found |= np.isin(labels, edge[edge > 0])
+    if not found.any():
+        return None
+    height, width = grey.shape
+    cover = Image.fromarray(found.view(np.uint8) * 255).resize((width, height), Image.Resampling.BILINEAR)
+    return np.asarray(cover) > 0
 
 
 # ---- the whole chain ------------------------------------------------------------------------------
@@ -539,7 +735,8 @@ def _decoded(image):
     EXIF, in RGB or L; and the photo's (upright) size."""
     size = image.size
     if getattr(image, "tile", None) and image.format == "JPEG":
-        image.draft("RGB", (DECODE_SIDE, DECODE_SIDE))
+        scale = DECODE_SIDE / max(size)
+        image.draft("RGB", (round(size[0] * scale), round(size[1] * scale)))
     orientation = image.getexif().get(0x0112, 1) if hasattr(image, "getexif") else 1
     if orientation in (5, 6, 7, 8):
         size = size[::-1]
@@ -558,9 +755,14 @@ def _is_photo(image):
 
 
 def clean_photo(image):
-    """A photo of a page cleaned for reading: sheet found and flattened, light evened, turned
-    upright. A picture with no sheet to find (a scan, a drawing) comes back as it is, unless it
-    is clearly turned (then turned back, light evened)."""
+    """A photo of a page cleaned for reading (a `CleanPhoto`): the sheet found and flattened, its
+    light evened, turned upright; the cleaned page is grey (mode L), at most PAGE_SIDE large.
+
+    A picture with no sheet in it (a scan, a drawing, a photo filled by the page) comes back as it
+    is, unless its writing clearly shows it is turned (`upright(sure=True)`): then it comes back
+    turned upright (decoded as for the sheet, in colour), light untouched. Pictures that cannot be
+    photos (transparency, 16-bit) always come back as they are.
+    """
     untouched = CleanPhoto(image, None, 0, PageTransform(np.eye(3), image.size))
     if not _is_photo(image):
         return untouched
@@ -568,23 +770,24 @@ def clean_photo(image):
     grey = ink_grey(decoded)
     to_photo = np.diag([photo_size[0] / decoded.size[0], photo_size[1] / decoded.size[1], 1.0])
     quad = find_sheet(grey)
-    if quad is not None:
-        page, transform = flatten(grey, quad)
-        matrix = to_photo @ transform.matrix
-        page = even_light(page)
-    else:
-        page, _ = _shrunk(grey, PAGE_SIDE)
-        matrix = to_photo @ np.diag([grey.shape[1] / page.shape[1], grey.shape[0] / page.shape[0], 1.0])
-    page, turns = upright(page)
-    if quad is None and turns == 0:
-        return untouched
     if quad is None:
-        page = even_light(page)
+        _, turns = upright(_shrunk(grey, PAGE_SIDE)[0], sure=True)
+        if turns == 0:
+            return untouched
+        turned = decoded.transpose((None, Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180,
+                                    Image.Transpose.ROTATE_270)[turns])
+        matrix = to_photo @ _unturn(turns, turned.size)
+        return CleanPhoto(turned, None, turns, PageTransform(matrix, turned.size))
+    page, transform = flatten(grey, quad)
+    cover = intruders(page)
+    page = even_light(page)
+    if cover is not None:
+        page[cover] = 1.0  # paper over the fingers
+    page, turns = upright(page)
     height, width = page.shape
-    matrix = matrix @ _unturn(turns, (width, height))
+    matrix = to_photo @ transform.matrix @ _unturn(turns, (width, height))
     cleaned = Image.fromarray(np.uint8(np.rint(page * 255)), "L")
-    sheet = None if quad is None else _apply(to_photo, quad)
-    return CleanPhoto(cleaned, sheet, turns, PageTransform(matrix, (width, height)))
+    return CleanPhoto(cleaned, _apply(to_photo, quad), turns, PageTransform(matrix, (width, height)))
 
 
 def _unturn(turns, size):

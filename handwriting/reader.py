@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from handwriting.ink import grey_to_ink, to_grey
+from handwriting.ink import grey_to_ink, sent_size, to_grey
 from handwriting.language import NONE
 from handwriting.lines import find_lines
 from handwriting.segment import MAX_LETTERS, TooManyLetters
@@ -23,7 +23,7 @@ READERS = ("auto", "letters", "lines")
 # auto: a line goes to the letter recognizer when the letter CNN reads its cut letters at least this
 # surely on average (separate print letters), else to the line recognizer. Chosen with
 # `python -m benchmarks.lines --route` on training data only: it sends 99 % of the lines of pages of
-# separate training letters to the letter recognizer and 87 % of real joined lines of the
+# separate training letters to the letter recognizer and 88 % of real joined lines of the
 # validation writers to the line recognizer.
 LETTERS_CONFIDENCE = 0.8
 
@@ -110,7 +110,7 @@ def _sure_letter_scans(letters, lines):
 
 def _scale(image, grey):
     """(x, y) pixels of the sent picture, turned upright, per analysed pixel."""
-    width, height = image.size
+    width, height = sent_size(image)
     if (width > height) != (grey.shape[1] > grey.shape[0]):
         width, height = height, width  # to_grey turned it upright (EXIF orientation)
     return (width / grey.shape[1], height / grey.shape[0])

@@ -91,6 +91,12 @@ class Transcript:
         return "\n".join(("\n" if line.paragraph and n else "") + text
                          for n, (line, text) in enumerate(zip(self.lines, texts)))
 
+    @property
+    def picture_size(self):
+        """(width, height) of the sent picture, upright."""
+        (sx, sy), (height, width) = self.scale, self.grey.shape
+        return (round(width * sx), round(height * sy))
+
     def analysed_box(self, box):
         """An (x, y, w, h) box of the straightened page, in the pixels of `grey` (turned back)."""
         return box if self.straightening is None else self.straightening.to_page(box)

@@ -59,7 +59,7 @@ def test_blank_drawing_says_no_letter_found(client):
     [
         ({}, 400, "Choose a picture"),
         ({"image": (io.BytesIO(b"hello"), "notes.txt")}, 415, "PNG, JPEG"),
-        ({"image": (io.BytesIO(b"\x89PNG" + b"0" * (5 * 1024 * 1024)), "big.png")}, 413, "5 MB"),
+        ({"image": (io.BytesIO(b"\x89PNG" + b"0" * (25 * 1024 * 1024)), "big.png")}, 413, "25 MB"),
         ({"image": (io.BytesIO(b"not a picture"), "fake.png")}, 415, "not a picture"),
     ],
     ids=["no-file", "wrong-extension", "too-big", "not-an-image"],

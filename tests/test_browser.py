@@ -169,7 +169,7 @@ def test_switch_to_spanish_then_draw_gives_a_spanish_result_page(browser, base_u
     assert page.locator("h1").inner_text() == "¿Qué letra es?"
     assert page.locator(".language-switcher a[aria-current=true]").inner_text() == "Español"
     page.set_input_files("#image", files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"x"}])
-    assert page.locator("#upload-status").inner_text() == "Sube una imagen PNG, JPEG, GIF, BMP, WebP o TIFF."
+    assert page.locator("#upload-status").inner_text() == "Sube una imagen PNG, JPEG, GIF, BMP, WebP, TIFF o HEIC."
     draw(page, "a")
     guesses = recognised(page)  # the choice, kept in the cookie, holds through the POST
     assert "a" in guesses[:3]

@@ -35,11 +35,17 @@ def test_the_site_config_passes_nginx_t(gunicorn):
     assert "test is successful" in Nginx(gunicorn.port).test_config()
 
 
-def test_nginx_takes_bodies_up_to_the_apps_limit_and_little_more():
-    """client_max_body_size is just above MAX_CONTENT_LENGTH, so the app answers near the limit."""
+def body_limits():
+    """(the app's MAX_CONTENT_LENGTH, nginx's client_max_body_size) in bytes."""
     size, unit = re.search(r"client_max_body_size (\d+)([km]?);", SITE.read_text()).groups()
     nginx_limit = int(size) * {"": 1, "k": 1024, "m": 1024 * 1024}[unit]
     app_limit = create_app({"TESTING": True, "SECRET_KEY": "test"}).config["MAX_CONTENT_LENGTH"]
+    return app_limit, nginx_limit
+
+
+def test_nginx_takes_bodies_up_to_the_apps_limit_and_little_more():
+    """client_max_body_size is just above MAX_CONTENT_LENGTH, so the app answers near the limit."""
+    app_limit, nginx_limit = body_limits()
     assert app_limit <= nginx_limit <= 1.1 * app_limit
 
 
@@ -82,9 +88,10 @@ def test_nginx_refuses_what_is_far_too_big_and_the_app_answers_the_rest(nginx):
         finally:
             connection.close()
 
-    status, content_type, _ = post(7 * 1024 * 1024 - 1000)  # over the app's limit, under nginx's
+    app_limit, nginx_limit = body_limits()
+    status, content_type, _ = post((app_limit + nginx_limit) // 2)  # over the app's limit, under nginx's
     assert (status, content_type) == (413, "application/json")
-    status, _, _ = post(8 * 1024 * 1024)
+    status, _, _ = post(nginx_limit + 1024 * 1024)
     assert status == 413
 
 

@@ -42,7 +42,7 @@ def test_a_bad_drawing_comes_back_on_its_own_page(client, path, form_id, field_i
 
 
 def test_an_oversized_upload_on_the_read_page_answers_with_the_read_page(client):
-    body = {"image": (io.BytesIO(b"\0" * (9 * 1024 * 1024)), "big.png")}
+    body = {"image": (io.BytesIO(b"\0" * (35 * 1024 * 1024)), "big.png")}  # over the 33.4 MB body limit
     response = client.post("/read/upload", data=body, content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 413

@@ -66,8 +66,8 @@ JSON = {"Content-Type": "application/json"}
 @pytest.mark.parametrize(
     ("body", "headers", "status", "message"),
     [
-        pytest.param(b"\0" * (9 * 1024 * 1024), {"Content-Type": "multipart/form-data; boundary=x"}, 413,
-                     "too large", id="body-over-8mb"),
+        pytest.param(b"\0" * (35 * 1024 * 1024), {"Content-Type": "multipart/form-data; boundary=x"}, 413,
+                     "too large", id="body-over-33mb"),
         pytest.param(json.dumps({"image": "data:image/png;base64,@@@"}).encode(), JSON, 400,
                      "base64 payload is malformed", id="bad-base64"),
         pytest.param(json.dumps({"image": data_url(blank_png(30000, 30000))}).encode(), JSON, 413,

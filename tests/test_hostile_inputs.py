@@ -108,7 +108,8 @@ def csrf_client(csrf_app):
 
 # --- files refused by the API and the upload form alike -----------------------------------------
 
-TOO_BIG_FILE = b"\0" * (6 * 1024 * 1024)  # over the 5 MB file limit, under the 8 MB request limit
+TOO_BIG_FILE = b"\0" * (26 * 1024 * 1024)  # over the 25 MB file limit, under the 33.4 MB request limit
+OVER_THE_BODY_LIMIT = 35 * 1024 * 1024
 @pytest.mark.parametrize(("make", "status", "message"), REFUSED_FILES)
 def test_api_refuses_bad_files(client, make, status, message):
     assert_api_error(client.post("/api/predict", **upload(make())), status, message)
@@ -124,8 +125,8 @@ def test_upload_form_refuses_bad_files(client, make, status, message):
 @pytest.mark.parametrize(
     ("filename", "status", "message"),
     [
-        ("letter.svg", 415, "Upload a PNG, JPEG, GIF, BMP, WebP, or TIFF picture."),
-        ("letter.pdf", 415, "Upload a PNG, JPEG, GIF, BMP, WebP, or TIFF picture."),
+        ("letter.svg", 415, "Upload a PNG, JPEG, GIF, BMP, WebP, TIFF, or HEIC picture."),
+        ("letter.pdf", 415, "Upload a PNG, JPEG, GIF, BMP, WebP, TIFF, or HEIC picture."),  # a letter is a picture
         ("", 400, "Choose a picture of a letter to upload."),
     ],
 )
@@ -145,8 +146,8 @@ REFUSED_REQUESTS = [
     pytest.param(lambda: upload(b"", filename=""), 400, "The file is empty", id="empty-file-field"),
     pytest.param(lambda: upload(letter_png(), field="file"), 400, "multipart field named 'image'", id="wrong-field"),
     pytest.param(two_files, 400, "one picture at a time", id="two-files"),
-    pytest.param(lambda: upload(TOO_BIG_FILE), 413, "larger than 5 MB", id="file-over-5mb"),
-    pytest.param(lambda: upload(b"\0" * (9 * 1024 * 1024)), 413, "too large", id="body-over-8mb"),
+    pytest.param(lambda: upload(TOO_BIG_FILE), 413, "larger than 25 MB", id="file-over-25mb"),
+    pytest.param(lambda: upload(b"\0" * OVER_THE_BODY_LIMIT), 413, "too large", id="body-over-33mb"),
     pytest.param(lambda: raw_upload(b"\xff\xfeletter.png", letter_png()), 400, "malformed", id="non-utf8-filename"),
     pytest.param(lambda: {"data": b"--x\r\nno headers", "content_type": "multipart/form-data"}, 400, "malformed",
                  id="multipart-without-boundary"),
@@ -271,8 +272,8 @@ def test_draw_form_refuses_bad_drawings(client, drawing, status, message):
     ("make", "status", "message"),
     [
         pytest.param(lambda: raw_upload(b"\xff\xfeletter.png", letter_png()), 400, "malformed", id="non-utf8-filename"),
-        pytest.param(lambda: upload(b"\0" * (9 * 1024 * 1024)), 413, "too large", id="body-over-8mb"),
-        pytest.param(lambda: upload(TOO_BIG_FILE), 413, "larger than 5 MB", id="file-over-5mb"),
+        pytest.param(lambda: upload(b"\0" * OVER_THE_BODY_LIMIT), 413, "too large", id="body-over-33mb"),
+        pytest.param(lambda: upload(TOO_BIG_FILE), 413, "larger than 25 MB", id="file-over-25mb"),
     ],
 )
 def test_upload_form_refuses_broken_requests(client, make, status, message):
@@ -339,7 +340,7 @@ def test_the_app_starts_without_a_usable_model(tmp_path, model_file):
 
 # --- one file limit for every way in -------------------------------------------------------------
 
-FILE_LIMIT = 5 * 1024 * 1024
+FILE_LIMIT = 25 * 1024 * 1024
 
 
 def jpeg_of_size(size):
@@ -357,12 +358,12 @@ SEND_WAYS = {
 
 
 @pytest.mark.parametrize("way", SEND_WAYS)
-def test_the_5_mb_limit_holds_for_every_way_in(client, way):
-    """Issue 15: a data URL (API or canvas) just over 5 MB was read; now each way refuses it alike."""
+def test_the_file_limit_holds_for_every_way_in(client, way):
+    """Issue 15: a data URL (API or canvas) just over the limit was read; now each way refuses it alike."""
     assert SEND_WAYS[way](client, jpeg_of_size(FILE_LIMIT)).status_code == 200
     refused = SEND_WAYS[way](client, jpeg_of_size(FILE_LIMIT + 1))
     assert refused.status_code == 413
-    assert "The picture is larger than 5 MB." in html.unescape(refused.get_data(as_text=True))
+    assert "The picture is larger than 25 MB." in html.unescape(refused.get_data(as_text=True))
 
 
 # --- crafted requests: a 4xx and no traceback -----------------------------------------------------

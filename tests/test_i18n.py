@@ -219,7 +219,7 @@ def test_script_messages_are_in_the_page_language(client):
 
 def test_upload_formats_are_listed_the_spanish_way(client):
     html = client.get("/", headers=SPANISH).get_data(as_text=True)
-    assert "PNG, JPEG, GIF, BMP, WebP o TIFF, hasta 5\xa0MB." in html  # no line break inside "5 MB"
+    assert "PNG, JPEG, GIF, BMP, WebP, TIFF o HEIC, hasta 25\xa0MB." in html  # no line break inside "25 MB"
 
 
 def test_model_card_follows_the_language(client):
@@ -272,7 +272,7 @@ def test_stats_tables_use_the_locale(client):
     (dict(data=b"hello", content_type="text/plain"), "unsupported_type", "Send multipart", "Envía multipart"),
     (dict(json={"image": "data:image/png;base64,"}), "empty", "The file is empty.", "El archivo está vacío."),
     (dict(json={"image": data_url(b"not a picture")}), "unsupported_type", "That is not a picture",
-     "No es una imagen que podamos leer: envía un archivo PNG, JPEG, GIF, BMP, WebP o TIFF."),
+     "No es una imagen que podamos leer: envía un archivo PNG, JPEG, GIF, BMP, WebP, TIFF o HEIC."),
     (dict(json={"picture": 1}), "malformed", "Send JSON like", "Envía un JSON como"),
 ])
 def test_api_errors_keep_their_code_and_speak_the_client_language(client, send, code, english, spanish):

@@ -3,9 +3,10 @@
 import threading
 
 import pytest
+from PIL import Image
 
 from harness.pictures import draw_letter, encode
-from webapp.images import PixelBudget, sent_image
+from webapp.images import LARGE_PICTURES, PixelBudget, sent_image
 
 WAIT_S = 5  # every wait in these tests is bounded
 
@@ -60,3 +61,15 @@ def test_the_sent_picture_is_freed_when_the_block_ends(app):
             assert image.getpixel((0, 0)) == 255
         with pytest.raises(ValueError):
             image.getpixel((0, 0))  # its pixels are gone, whoever still holds it
+
+
+def test_a_big_jpeg_holds_the_budget_for_the_pixels_it_is_decoded_to(app):
+    data = encode(Image.new("L", (7200, 5000), 255), "JPEG", quality=50)  # 36 MP, a small file
+    with app.test_request_context():
+        with sent_image(data, max_side=1600) as image:
+            assert image.size == (3600, 2500)  # 1/2: the smallest scale still covering 1600 px
+            assert LARGE_PICTURES.budget - LARGE_PICTURES.free == 3600 * 2500
+        with sent_image(data) as image:
+            assert image.size == (7200, 5000)  # within the full-size limit: decoded as it is
+            assert LARGE_PICTURES.budget - LARGE_PICTURES.free == 7200 * 5000
+    assert LARGE_PICTURES.free == LARGE_PICTURES.budget

@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
+from handwriting.frame import INK_THRESHOLD
 from handwriting.ink import grey_to_ink, to_grey
 from handwriting.lines import Straightening, find_lines, skew_angle
 from handwriting.segment import TooManyLetters, segment
@@ -89,3 +90,21 @@ def test_blank_page_and_too_many_marks():
     with pytest.raises(TooManyLetters) as raised:
         find_lines(dots, 400)
     assert raised.value.limit == 400
+
+
+def test_each_line_has_the_box_of_its_own_ink():
+    image, _ = page_picture(PAGE)
+    page, found = letters_per_line(image)
+    for line, letters in zip(page.lines, found):
+        rows, columns = np.nonzero(line.ink > INK_THRESHOLD * page.ink.max())
+        assert line.box == (columns.min(), line.top + rows.min(), np.ptp(columns) + 1, np.ptp(rows) + 1)
+        x, y, w, h = line.box
+        assert all(x <= lx and y <= ly and lx + lw <= x + w and ly + lh <= y + h for lx, ly, lw, lh in letters)
+
+
+def test_one_big_letter_drawn_thin_is_one_line():
+    image = Image.new("L", (400, 300), 255)
+    draw = ImageDraw.Draw(image)
+    for stroke in [(50, 50, 350, 50), (50, 50, 50, 250), (50, 150, 300, 150), (50, 250, 350, 250)]:  # an E
+        draw.line(stroke, fill=0, width=2)
+    assert len(find_lines(grey_to_ink(to_grey(image))).lines) == 1

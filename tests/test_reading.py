@@ -1,8 +1,8 @@
 """Reading a page: /api/read's answer, the language, the limits and bad input, and the /read page."""
 
+import base64
 import io
 import re
-from urllib.parse import unquote
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -107,7 +107,6 @@ def test_api_limits_and_bad_input(client, tmp_path):
     assert "400 letters" in response.get_json()["error"]
     response = client.post("/api/read", json={"image": data_url(encode(bars))})  # auto: no letter cap
     assert response.status_code == 200 and len(response.get_json()["lines"]) == 5
-    assert {line["reader"] for line in response.get_json()["lines"]} == {"lines"}
     assert client.post("/api/read?reader=paper", json={"image": data_url(encode(LINE))}).status_code == 400
     noise = Image.fromarray(np.uint8(np.random.default_rng(0).integers(0, 256, (600, 800))))
     response = post_page(client, noise)
@@ -156,10 +155,12 @@ def test_read_page_has_the_tall_canvas_the_forms_and_a_dictionary_choice(client)
     assert re.findall(r'<option value="(\w+)"', html)[:4] == ["en", "es", "fr", "none"]
 
 
-def test_upload_and_drawing_show_lines_raw_reading_boxes_and_a_download(client):
-    for response in [
-        client.post("/read/upload", data={"image": (io.BytesIO(encode(PAGE)), "page.png"), "language": "none"}),
-        client.post("/read/draw", data={"drawing": data_url(encode(PAGE.convert("RGBA"))), "language": "none"}),
+def test_upload_and_drawing_show_lines_raw_reading_boxes_and_downloads(client):
+    for response, name in [
+        (client.post("/read/upload", data={"image": (io.BytesIO(encode(PAGE)), "my page.png"), "language": "none"}),
+         "my_page"),
+        (client.post("/read/draw?lang=es", data={"drawing": data_url(encode(PAGE.convert("RGBA"))),
+                                                 "language": "none"}), "transcripcion"),
     ]:
         html = response.get_data(as_text=True)
         assert response.status_code == 200
@@ -167,9 +168,13 @@ def test_upload_and_drawing_show_lines_raw_reading_boxes_and_a_download(client):
         assert [len(line) for line in shown] == [2, 1]
         text = "\n".join(" ".join(line) for line in shown)
         assert re.search(r'id="read-raw"[^>]*>([^<]*)<', html)[1] == text
-        download = re.search(r'id="read-download"[^>]*href="data:text/plain;charset=utf-8,([^"]*)" download="([^"]+)"',
-                             html)
-        assert unquote(download[1]) == text and download[2].endswith(".txt")
+        links = dict(re.findall(r'id="read-download-(\w+)"[^>]*href="data:[^;]+;base64,[^"]*" download="([^"]+)"',
+                                html))
+        assert links == {"txt": f"{name}.txt", "hocr": f"{name}.hocr", "alto": f"{name}.alto.xml", "pdf": f"{name}.pdf"}
+        body = re.search(r'id="read-download-txt"[^>]*href="data:text/plain;base64,([^"]*)"', html)[1]
+        assert base64.b64decode(body).decode("utf-8") == text
+        pdf = re.search(r'id="read-download-pdf"[^>]*href="data:application/pdf;base64,([^"]*)"', html)[1]
+        assert base64.b64decode(pdf).startswith(b"%PDF-")
         found = letters_on_page(html)
         assert "".join(top for top, _ in found) == text.replace(" ", "").replace("\n", "")
         assert all(len(guesses) == 3 and guesses[0] == top for top, guesses in found)

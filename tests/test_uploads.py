@@ -10,7 +10,7 @@ import pytest
 from pictures import data_url
 
 from harness.pictures import draw_letter, encode
-from webapp import create_app
+from webapp import create_app, uploads
 
 LETTER_PNG = encode(draw_letter("a"))
 
@@ -28,13 +28,52 @@ def upload_config(page):
     return json.loads(html.unescape(block[1]))
 
 
-def test_the_default_limit_is_5_mb_everywhere(client):
+def test_the_default_limit_is_25_mb_everywhere(client):
     page = client.get("/").get_data(as_text=True)
-    assert "up to 5 MB" in page
+    assert "up to 25 MB" in page
     config = upload_config(page)
-    assert config["max_bytes"] == 5 * 1024 * 1024
-    assert "The picture is larger than 5 MB" in config["messages"]["too_big"]
-    assert set(config["extensions"]) == {"png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"}
+    assert config["max_bytes"] == 25 * 1024 * 1024
+    assert "The picture is larger than 25 MB" in config["messages"]["too_big"]
+    assert set(config["extensions"]) == {"png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff", "heic", "heif"}
+
+
+def test_the_formats_have_one_definition():
+    """The file field's accept list, the extensions and the names all come from PICTURE_FORMATS
+    (and PAGE_FORMATS where pages are read: a PDF)."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "test"})
+    with app.test_request_context():
+        pictures, pages = uploads.client_config(), uploads.client_config(pages=True)
+        assert pictures["accept"].split(",")[0] == "image/*"  # a phone offers its camera and library
+        assert ".heic" in pictures["accept"] and "pdf" not in pictures["accept"]
+        assert {"application/pdf", ".pdf", ".heic", ".heif"} <= set(pages["accept"].split(","))
+        assert set(pages["extensions"]) == set(pictures["extensions"]) | {"pdf"}
+        assert uploads.format_names() == "PNG, JPEG, GIF, BMP, WebP, TIFF, or HEIC"
+        assert uploads.format_names(pages=True) == "PNG, JPEG, GIF, BMP, WebP, TIFF, HEIC, or PDF"
+        assert pictures["messages"]["wrong_type"] == "Upload a PNG, JPEG, GIF, BMP, WebP, TIFF, or HEIC picture."
+        assert pages["messages"]["wrong_type"] == "Upload a PNG, JPEG, GIF, BMP, WebP, TIFF, HEIC, or PDF file."
+        assert uploads.page_context(pages=True)["upload_hint"] == (
+            "PNG, JPEG, GIF, BMP, WebP, TIFF, HEIC, or PDF, up to 25 MB; a PDF of up to 50 pages.")
+
+
+def test_the_upload_form_offers_a_camera_without_hiding_the_file_picker(client):
+    """`capture` on the real field would open the camera only: it is on a second field, behind a
+    button upload.js shows on touch screens, and has no name (upload.js moves its photo over)."""
+    page = client.get("/").get_data(as_text=True)
+    field = re.search(r'<input[^>]*id="image"[^>]*>', page)[0]
+    assert "capture" not in field and 'accept="image/*,' in field
+    camera = re.search(r'<input[^>]*id="camera"[^>]*>', page)[0]
+    assert 'capture="environment"' in camera and "name=" not in camera and "hidden" in camera
+    assert re.search(r'<div id="camera-row" hidden>', page)
+
+
+def test_the_pixel_limits_follow_the_config():
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "MAX_IMAGE_PIXELS": 1_000_000,
+                      "MAX_FULL_SIZE_PIXELS": 5_000_000})
+    with app.test_request_context():
+        limits = uploads.limits()
+    assert (limits.max_pixels, limits.full_size_pixels) == (1_000_000, 1_000_000)  # never over the first
+    assert uploads.DEFAULT_LIMITS.max_pixels == 100_000_000
+    assert uploads.DEFAULT_LIMITS.full_size_pixels == 50_000_000
 
 
 @pytest.mark.parametrize("path", ["/", "/read"])
@@ -46,7 +85,7 @@ def test_page_text_and_client_check_follow_the_limit(small_limit_client, path):
     config = upload_config(page)
     assert config["max_bytes"] == limit
     assert shown in config["messages"]["too_big"] and "%(size)s" in config["messages"]["too_big"]
-    assert "5 MB" not in page
+    assert "25 MB" not in page
 
 
 @pytest.mark.parametrize(("path", "page_id"), [("/upload", "draw-form"), ("/read/upload", "word-draw-form")])
@@ -72,7 +111,7 @@ def test_the_api_follows_the_limit_however_the_picture_comes(small_limit_client,
         response = small_limit_client.post(path, **request)
         assert response.status_code == 413
         assert response.get_json()["code"] == "too_large"
-        assert "5 MB" not in response.get_json()["error"]
+        assert "25 MB" not in response.get_json()["error"]
 
 
 def test_the_request_body_limit_is_derived_from_the_file_limit():

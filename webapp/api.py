@@ -1,17 +1,18 @@
 """The JSON API, for programs: stateless (no cookies, no CSRF); every error answers in JSON."""
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from flask_babel import gettext as _
 
 from handwriting.ink import WORK_SIDE
 from webapp import db, errors
-from webapp.images import decode_data_url, sent_image
+from webapp.images import decode_data_url, sent_image, sent_pages
 from webapp.input_errors import MalformedRequest, UnsupportedContentType
+from handwriting import output
 from handwriting.language import NONE
-from handwriting.reader import read_page
+from handwriting.reader import READ_SIDE, read_page
 from handwriting.single_letter import recognize
 from webapp.model import letter_detector, letter_model, line_model, readers
-from webapp.recognition import reader_choice, reading_language, transcript_json
+from webapp.recognition import document_json, output_format, reader_choice, reading_language
 
 PREFIX = "/api/"  # every URL under it is the API's, answered in JSON even when it does not exist
 HEALTH = "/healthz"
@@ -62,17 +63,31 @@ def predict():
 
 @bp.post(PREFIX + "read")
 def read():
-    """A page read line by line: {"text", "raw_text", "language", "lines": [{"words": [{"letters"}]}],
-    "words", "letters", "blank"}; `language` (en, es, fr or none, the default) and `reader` (auto,
-    letters or lines) as fields or query parameters."""
+    """A picture of a page, or a PDF, read line by line: JSON (`document_json`) or, with `format`,
+    txt, hOCR, ALTO or a searchable PDF; `language` (en, es, fr or none, the default), `reader`
+    (auto, letters or lines) and `format` as fields or query parameters."""
     language = reading_language(request.values.get("language"), NONE)
     reader = reader_choice(request.values.get("reader"))
+    key = output_format(request.values.get("format"))
     available = readers()
     if not available.available(reader):
         return _unavailable(line_model() if reader == "lines" else letter_model())
-    with sent_image(sent_picture()) as image:
-        transcript = read_page(image, available, language, reader)
-    return jsonify(transcript_json(transcript))
+    name = _upload_name()
+    with sent_pages(sent_picture(), max_side=READ_SIDE) as pictures:
+        transcripts = [read_page(picture, available, language, reader) for picture in pictures]
+        if key == "json":
+            return jsonify(document_json(transcripts))
+        body = output.write(key, list(zip(transcripts, pictures)), name)
+    mimetype, extension = output.FORMATS[key]
+    response = Response(body, mimetype=mimetype)
+    response.headers.set("Content-Disposition", "attachment", filename=output.download_name(name, extension))
+    return response
+
+
+def _upload_name():
+    """The file name a multipart upload gave its picture, if any."""
+    sent = request.files.get("image") if request.mimetype == "multipart/form-data" else None
+    return sent.filename if sent else None
 
 
 @bp.get(HEALTH)

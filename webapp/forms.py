@@ -17,15 +17,19 @@ def init_app(app):
 
 
 class UploadForm(FlaskForm):
+    """A picture of a letter; with `pages=True` (the read page) a page to read: a picture or a PDF."""
+
     image = FileField(_l("Picture of a letter"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, pages=False, **kwargs):
         super().__init__(*args, **kwargs)
         # The limits are the running app's, so the validators are made per form.
         limits = uploads.limits()
+        required = _l("Choose a picture or PDF of a page to upload.") if pages else _l(
+            "Choose a picture of a letter to upload.")
         self.image.validators = [
-            FileRequired(_l("Choose a picture of a letter to upload.")),
-            FileAllowed(uploads.EXTENSIONS, uploads.wrong_type_message()),
+            FileRequired(required),
+            FileAllowed(uploads.PAGE_EXTENSIONS if pages else uploads.EXTENSIONS, uploads.wrong_type_message(pages)),
             FileSize(max_size=limits.max_bytes, message=uploads.too_big_message(limits)),
         ]
 
@@ -39,6 +43,6 @@ def error_status(form):
     messages = {m for errors in form.errors.values() for m in errors}
     if uploads.too_big_message(uploads.limits()) in messages:
         return 413
-    if uploads.wrong_type_message() in messages:
+    if messages & {uploads.wrong_type_message(), uploads.wrong_type_message(pages=True)}:
         return 415
     return 400

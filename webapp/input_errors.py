@@ -34,13 +34,15 @@ class EmptyPicture(InputError):
 
 
 class UnsupportedPicture(InputError):
-    """The bytes are not a picture in one of the formats of `webapp.uploads.PICTURE_FORMATS`."""
+    """The bytes are not a picture in one of the formats of `webapp.uploads.PICTURE_FORMATS` (nor, where
+    pages are read, a PDF); or a PDF sent where one picture of a letter is wanted."""
 
     code = "unsupported_type"
 
 
 class PictureTooLarge(InputError):
-    """Over the file-size or pixel limit of `webapp.uploads`."""
+    """Over a limit of `webapp.uploads`: file size, pixels (full-size pixels for a picture that cannot
+    be decoded smaller), or pages of a PDF."""
 
     code = "too_large"
 
@@ -58,6 +60,7 @@ class PictureTooSmall(InputError):
 
 
 class DamagedPicture(InputError):
-    """A known format whose data is damaged or cut short."""
+    """A known format whose data is damaged or cut short; a PDF also when it needs a password or has
+    no pages."""
 
     code = "damaged"

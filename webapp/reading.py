@@ -1,7 +1,7 @@
 """The read page: read a handwritten page (lines of separate letters), drawn on a wide canvas or
 uploaded, with a dictionary of the chosen language."""
 
-from urllib.parse import quote
+import base64
 
 import numpy as np
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -10,12 +10,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageDraw, ImageFont
 
+from handwriting import output
 from handwriting.language import LANGUAGES
-from handwriting.reader import read_page
+from handwriting.reader import READ_SIDE, read_page
 from handwriting.transcript import box_around
 from webapp import errors, uploads
 from webapp.forms import DrawForm, UploadForm, error_status
-from webapp.images import decode_data_url, sent_image
+from webapp.images import decode_data_url, sent_pages
 from webapp.model import letter_model, line_model, readers
 from webapp.recognition import READING_LANGUAGES, png_data_url, reading_language
 
@@ -27,7 +28,7 @@ LETTER_COLOUR = (79, 70, 229)  # the accent colour of style.css
 WORD_COLOUR = (217, 119, 6)
 LINE_COLOUR = (22, 163, 74)
 LANGUAGE_NAMES = {"en": _l("English"), "es": _l("Spanish"), "fr": _l("French"), "none": _l("None: as written")}
-TEXT_FILE = "reading.txt"
+DOWNLOADS = {"txt": _l("Text (.txt)"), "hocr": _l("hOCR"), "alto": _l("ALTO XML"), "pdf": _l("Searchable PDF")}
 
 
 def page_language():
@@ -36,8 +37,9 @@ def page_language():
     return locale.language if locale and locale.language in LANGUAGES else LANGUAGES[0]
 
 
-def render_read(error=None, status=200, upload_form=None, draw_form=None, transcript=None):
-    """The read page, with a transcript, an error, or just the forms, answered with `status`.
+def render_read(error=None, status=200, upload_form=None, draw_form=None, transcripts=(), downloads=()):
+    """The read page, with the transcripts of a document's pages (and its `downloads`), an error,
+    or just the forms, answered with `status`.
 
     The forms are rebuilt from the request, so a drawing sent with an error comes back.
     """
@@ -47,10 +49,9 @@ def render_read(error=None, status=200, upload_form=None, draw_form=None, transc
         upload_form=upload_form or UploadForm(),
         draw_form=draw_form or DrawForm(),
         error=error,
-        transcript=transcript,
-        boxed_url=None if transcript is None or transcript.blank else boxed_png_url(transcript),
-        download_url=None if transcript is None or transcript.blank else text_data_url(transcript.text),
-        text_file=TEXT_FILE,
+        pages=[{"transcript": t, "boxed_url": None if t.blank else boxed_png_url(t)} for t in transcripts],
+        document_text="\n\n".join(t.text for t in transcripts if not t.blank),
+        downloads=downloads,
         dictionaries=[(code, LANGUAGE_NAMES[code]) for code in READING_LANGUAGES],
         dictionary=chosen if chosen in READING_LANGUAGES else page_language(),
         model_error=None if readers().available("auto") else letter_model().error,
@@ -79,7 +80,7 @@ def upload():
     form = UploadForm()
     if not form.validate_on_submit():
         return render_read(status=error_status(form), upload_form=form)
-    return _read_page(form.image.data.read())
+    return _read_page(form.image.data.read(), form.image.data.filename)
 
 
 @bp.post("/read/draw")
@@ -87,22 +88,31 @@ def draw():
     form = DrawForm()
     if not form.validate_on_submit():
         return render_read(_("Write on the canvas first."), error_status(form), draw_form=form)
-    return _read_page(decode_data_url(form.drawing.data))
+    return _read_page(decode_data_url(form.drawing.data), None)
 
 
-def _read_page(data):
+def _read_page(data, upload_name):
     available = readers()
     if not available.available("auto"):
         return render_read(letter_model().error or line_model().error, 503)
     language = reading_language(request.form.get("language"), page_language())
-    with sent_image(data) as image:
-        transcript = read_page(image, available, language)
-    return render_read(transcript=transcript)
+    with sent_pages(data, max_side=READ_SIDE) as pictures:
+        transcripts = [read_page(picture, available, language) for picture in pictures]
+        blank = all(t.blank for t in transcripts)
+        downloads = [] if blank else download_links(list(zip(transcripts, pictures)), upload_name)
+    return render_read(transcripts=transcripts, downloads=downloads)
 
 
-def text_data_url(text):
-    """The text as a data: URL of a UTF-8 .txt file, for the download link."""
-    return "data:text/plain;charset=utf-8," + quote(text)
+def download_links(pages, upload_name):
+    """[{"key", "label", "name", "url"}]: the transcript in every format, as data: URLs named after
+    the upload (or "transcript" in the page's language)."""
+    links = []
+    for key, label in DOWNLOADS.items():
+        mimetype, extension = output.FORMATS[key]
+        body = base64.b64encode(output.write(key, pages, upload_name)).decode("ascii")
+        links.append({"key": key, "label": label, "url": f"data:{mimetype};base64,{body}",
+                      "name": output.download_name(upload_name, extension, _("transcript"))})
+    return links
 
 
 def boxed_png_url(transcript):

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from PIL import Image
 
 from handwriting.language import LANGUAGES, NONE
+from handwriting.output import FORMATS
 from handwriting.reader import READERS
 from webapp.input_errors import MalformedRequest
 
@@ -28,6 +29,13 @@ def reader_choice(value):
     return _choice(value, READERS[0], READERS,
                    lambda choices: _("Unknown reader %(reader)s: choose one of %(choices)s.",
                                      reader=value, choices=choices))
+
+
+def output_format(value):
+    """The format asked for (a key of handwriting.output.FORMATS), "json" when none is named."""
+    return _choice(value, "json", tuple(FORMATS),
+                   lambda choices: _("Unknown format %(format)s: choose one of %(choices)s.",
+                                     format=value, choices=choices))
 
 
 def _choice(value, default, choices, message):
@@ -62,6 +70,17 @@ def transcript_json(transcript):
         "words": [{"text": word["text"], "box": word["box"]} for word in words],
         "letters": letters,
     }
+
+
+def document_json(transcripts):
+    """The API's answer for the pages of one document: a single page as `transcript_json`; several
+    (a PDF) as their text and raw text, pages separated by a form feed, and `pages`, each page's
+    `transcript_json`."""
+    if len(transcripts) == 1:
+        return transcript_json(transcripts[0])
+    return {"text": "\f".join(t.text for t in transcripts), "raw_text": "\f".join(t.raw_text for t in transcripts),
+            "language": transcripts[0].language, "blank": all(t.blank for t in transcripts),
+            "pages": [transcript_json(t) for t in transcripts]}
 
 
 def png_data_url(array, max_side=None):

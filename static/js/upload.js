@@ -1,6 +1,7 @@
 /* The upload form (home and read pages): drag and drop (or paste) a picture into the file input,
-   show a preview, and check the type and size before sending. The formats, the size limit and
-   their messages come from the page's #upload-config; without it the server alone checks. */
+   take a photo with the camera on a touch screen, show a preview, and check the type and size
+   before sending. The formats (a PDF too on the read page), the size limit and their messages come
+   from the page's #upload-config; without it the server alone checks. */
 (function () {
   "use strict";
 
@@ -15,6 +16,9 @@
     return;
   }
   const serverErrors = document.getElementById("upload-errors");
+  const cameraRow = document.getElementById("camera-row");
+  const camera = document.getElementById("camera");
+  const takePhoto = document.getElementById("take-photo");
 
   const config = checkable(readJson("upload-config"));
   let previewUrl = null;
@@ -51,6 +55,12 @@
     return config.accept.split(",").map((item) => item.trim().toLowerCase()).some((item) =>
       (item.startsWith(".") ? item === `.${extension}`
         : item.endsWith("/*") ? file.type.startsWith(item.slice(0, -1)) : item === file.type));
+  }
+
+  // A file this form takes: by the config's formats, else any picture.
+  function takes(file) {
+    return config ? config.extensions.includes(extensionOf(file)) || (Boolean(file.type) && accepted(file))
+      : file.type.startsWith("image/");
   }
 
   // The server's rules, so the user hears about a problem before a long upload.
@@ -103,7 +113,7 @@
   // Put dropped or pasted files into the real file input, so the form sends them as usual.
   function useFiles(files) {
     const list = Array.from(files || []);
-    const file = list.find((f) => f.type.startsWith("image/")) || list[0];
+    const file = list.find(takes) || list[0];
     if (!file) {
       return;
     }
@@ -155,11 +165,24 @@
   // Ctrl/Cmd+V with a picture on the clipboard.
   document.addEventListener("paste", (event) => {
     const files = event.clipboardData && event.clipboardData.files;
-    if (files && files.length && Array.from(files).some((f) => f.type.startsWith("image/"))) {
+    if (files && files.length && Array.from(files).some(takes)) {
       event.preventDefault();
       useFiles(files);
     }
   });
+
+  // On a touch screen, "Take a photo" opens the camera straight away (the file field's own picker
+  // offers the camera too, among the photo library and files). Its photo goes into the real field.
+  if (cameraRow && camera && takePhoto && window.matchMedia &&
+      window.matchMedia("(hover: none) and (pointer: coarse)").matches) {
+    cameraRow.hidden = false;
+    takePhoto.addEventListener("click", () => camera.click());
+    camera.addEventListener("change", () => {
+      if (camera.files && camera.files.length) {
+        useFiles(camera.files);
+      }
+    });
+  }
 
   form.addEventListener("submit", () => showStatus(message("upload_sent")));
   guardSubmit(form, submitButton, status);
