@@ -99,3 +99,11 @@ def draw_strokes(strokes, width=14):
     for stroke in strokes:
         _draw_stroke(draw, stroke, width)
     return image
+
+
+def pdf_of(pictures, resolution=100):
+    """A PDF with one page per Pillow picture (Pillow writes it)."""
+    buffer = io.BytesIO()
+    first, *rest = [picture.convert("RGB") for picture in pictures]
+    first.save(buffer, "PDF", save_all=True, append_images=rest, resolution=resolution)
+    return buffer.getvalue()

@@ -4,7 +4,7 @@ import io
 import xml.etree.ElementTree as ET
 
 import pypdfium2 as pdfium
-from pictures import page_picture
+from pictures import page_picture, pdf_of
 
 from harness.pictures import encode
 
@@ -17,9 +17,7 @@ def post(client, data, name="scan.png", **query):
 
 
 def three_page_pdf():
-    buffer = io.BytesIO()
-    PAGE.convert("RGB").save(buffer, "PDF", save_all=True, append_images=[PAGE.convert("RGB")] * 2, resolution=100)
-    return buffer.getvalue()
+    return pdf_of([PAGE] * 3)
 
 
 def test_every_format_comes_out_named_after_the_upload(client):

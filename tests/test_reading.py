@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw
 
 from conftest import csrf_token
 from harness.pictures import encode
-from pictures import assert_boxes, data_url, line_picture, page_picture
+from pictures import assert_boxes, data_url, line_picture, page_picture, pdf_of
 from webapp import create_app
 
 LINE, LINE_BOXES = line_picture([("a", 0), ("t", 90), ("x", 360), ("a", 450)])
@@ -234,3 +234,13 @@ def test_api_a_phone_photo_of_a_page_reads_like_the_scan(client):
     shot = shot.get_json()
     assert len(scan["letters"]) == 7 and shot["text"] == scan["text"]
     assert_boxes([letter["box"] for letter in shot["letters"]], [letter["box"] for letter in scan["letters"]])
+
+
+def test_a_pdf_upload_shows_every_page_and_downloads_all_of_them(client):
+    response = client.post("/read/upload", data={"image": (io.BytesIO(pdf_of([PAGE] * 3)), "letters.pdf"),
+                                                  "language": "none"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert re.findall(r"Page (\d) of 3", html) == ["1", "2", "3"]
+    assert 'id="read-raw"' in html and 'id="read-raw-2"' in html and 'id="read-raw-3"' in html
+    assert 'download="letters.pdf"' in html and 'download="letters.txt"' in html

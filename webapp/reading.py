@@ -46,7 +46,7 @@ def render_read(error=None, status=200, upload_form=None, draw_form=None, transc
     chosen = request.form.get("language")
     page = render_template(
         "read.html",
-        upload_form=upload_form or UploadForm(),
+        upload_form=upload_form or UploadForm(pages=True),
         draw_form=draw_form or DrawForm(),
         error=error,
         pages=[{"transcript": t, "boxed_url": None if t.blank else boxed_png_url(t)} for t in transcripts],
@@ -55,7 +55,7 @@ def render_read(error=None, status=200, upload_form=None, draw_form=None, transc
         dictionaries=[(code, LANGUAGE_NAMES[code]) for code in READING_LANGUAGES],
         dictionary=chosen if chosen in READING_LANGUAGES else page_language(),
         model_error=None if readers().available("auto") else letter_model().error,
-        **uploads.page_context(),
+        **uploads.page_context(pages=True),
     )
     return page, status
 
@@ -77,7 +77,7 @@ def back_to_the_form():
 
 @bp.post("/read/upload")
 def upload():
-    form = UploadForm()
+    form = UploadForm(pages=True)
     if not form.validate_on_submit():
         return render_read(status=error_status(form), upload_form=form)
     return _read_page(form.image.data.read(), form.image.data.filename)
