@@ -197,8 +197,8 @@ def _polygon_mask(corners, shape):
 
 def _side_edges(small, corners):
     """For each side of the quadrilateral, the share of it where the inside is clearly brighter
-    than the outside (a ratio, so a shadow over the edge keeps it). A side lying along the
-    picture's border (a sheet cut off by the frame) counts as all edge."""
+    than the outside (a ratio, so a shadow over the edge keeps it); NaN for a side lying along
+    the picture's border (a sheet cut off by the frame)."""
     height, width = small.shape
     reach = EDGE_REACH * max(height, width) + 1
     frame = FRAME_MARGIN * max(height, width) + 1
@@ -209,7 +209,7 @@ def _side_edges(small, corners):
         ends = np.array([a, b])
         if any(np.all(np.abs(ends[:, axis] - edge) < frame) for axis, edge in
                ((0, 0), (0, width), (1, 0), (1, height))):
-            shares.append(1.0)
+            shares.append(np.nan)  # along the frame
             continue
         direction = (b - a) / max(np.linalg.norm(b - a), 1e-9)
         normal = np.array([-direction[1], direction[0]])
@@ -254,6 +254,9 @@ def _candidate(small, mask):
     overlap = np.count_nonzero(quad & region)
     fill = overlap / max(1, np.count_nonzero(quad | region))
     edges = _side_edges(small, corners + 0.5)
+    if np.isnan(edges).all():
+        return None  # the whole picture: no sheet on a desk
+    edges = np.nan_to_num(edges, nan=1.0)  # a sheet cut off by the frame
     if fill < MIN_FILL or edges.mean() < MIN_EDGES or edges.min() < MIN_SIDE_EDGE:
         return None
     return fill * edges.mean(), corners

@@ -2,6 +2,7 @@
 drawings sent as data: URLs. The letters tests and benchmarks both draw are in harness.pictures."""
 
 import base64
+import io
 import math
 from pathlib import Path
 
