@@ -6,6 +6,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import pytest
 from fake_data import make_data_dir
 from fake_lines import make_line_set, printed_line
 
@@ -104,7 +105,8 @@ def test_a_run_trains_exports_and_the_next_run_resumes(tmp_path):
     assert [row["epoch"] for row in metrics["history"]] == [0]
     assert metrics["lines"]["train"] > 0 and metrics["lines"]["validation"] > 0 and metrics["lines"]["synthetic"] == 8
 
-    train_lines.main([*arguments, "--epochs", "2"])  # resumes from the backup: one more epoch, not two
+    train_lines.main([*arguments, "--epochs", "2", "--decay-after", "1"])  # resumes: one more epoch, not two
     history = json.loads((models / LINE_METRICS_FILE).read_text())["history"]
     assert [row["epoch"] for row in history] == [0, 1]
+    assert history[1]["learning_rate"] == pytest.approx(history[0]["learning_rate"] / 2)
     assert all(0 <= row["val_cer"] for row in history)

@@ -28,6 +28,7 @@ from training.synthetic_lines import synthetic_lines
 from training.paths import DEFAULT_DATA_DIR, MODELS_DIR, ROOT
 
 RUN_DIR = ROOT / "runs" / "lines"
+MIN_LEARNING_RATE = 1e-5
 SHUFFLE_WINDOW = 32  # batches whose lines are sorted by width together, so little is padding
 
 
@@ -102,6 +103,9 @@ def main(argv=None):
                         help="synthetic lines (fonts, joined and touching pen strokes) added to the training lines, "
                              "made afresh by every run")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--decay-after", type=int, metavar="EPOCH",
+                        help="from this epoch on, halve the learning rate every epoch (down to 1e-5): the last "
+                             "epochs of a budget")
     args = parser.parse_args(argv)
     keras.utils.set_random_seed(args.seed)
 
@@ -126,10 +130,14 @@ def main(argv=None):
             ValidationCER(validation_batches),
             keras.callbacks.BackupAndRestore(args.run_dir / "backup", delete_checkpoint=False),  # kept: the next run resumes
             keras.callbacks.ModelCheckpoint(best, monitor="val_cer", mode="min", save_best_only=True),
-            keras.callbacks.ReduceLROnPlateau(monitor="val_cer", mode="min", factor=0.5, patience=3, min_lr=1e-5),
+            keras.callbacks.ReduceLROnPlateau(monitor="val_cer", mode="min", factor=0.5, patience=3,
+                                              min_lr=MIN_LEARNING_RATE),
             keras.callbacks.EarlyStopping(monitor="val_cer", mode="min", patience=8),
             keras.callbacks.CSVLogger(args.run_dir / "history.csv", append=True),
             TimeLimit(args.max_minutes),
+            *([keras.callbacks.LearningRateScheduler(
+                lambda epoch, rate: max(rate / 2, MIN_LEARNING_RATE) if epoch >= args.decay_after else rate)]
+              if args.decay_after is not None else []),
         ],
         verbose=2,
     )
