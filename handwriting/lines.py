@@ -34,16 +34,17 @@ SKEW_SIDE = 800  # the angle is measured on the ink shrunk to at most this many 
 SKEW_POINTS = 30_000  # ...from at most this many ink pixels
 RULE_THICKNESS = 4  # ruled lines are at most this many pixels thick...
 RULE_SHARE = 1 / 8  # ...run straight along at least this share of the page's width (height)...
-RULE_HEIGHTS = 4  # ...and this many median heights of the ink's pieces...
 RULE_COVER = 0.5  # ...with at least this share of the run inked by thin ink
+RULED_ROWS = 4  # fewer ruled lines than this must also be this many median heights long:
+RULE_HEIGHTS = 4
 RULE_ROW = 0.25  # a row ruled along this share of its width is ruled all along (faint, broken rules)
 NOISE_AREA = 9  # more separate marks than max_letters allows, most smaller than this (pixels), are noise
 SMALL = 0.5  # pieces less tall than this many median heights are marks (dots, bars)...
 MARK_REACH = 0.6  # ...and join ink at most this many median heights beside them...
 MARK_RANGE = 1.5  # ...or above or below them
 PITCH_BAND = 20  # the pitch is measured on column bands this many median heights wide...
-MAX_PITCH_BANDS = 8  # ...at most this many, around their mean over this many median heights
-PITCH_LEVEL = 8
+MAX_PITCH_BANDS = 8  # ...at most this many...
+PITCH_LEVEL = 8  # ...each row's ink taken from its mean over this many median heights
 PITCH_STRENGTH = 0.1  # lines repeat the rows' ink at least this well (a share of how it matches itself)...
 PITCH_REPEAT = 0.5  # ...and the pitch is the first lag repeating it this well (a share of the best)
 MIN_PITCH = 8  # pixels: lines are never closer
@@ -59,12 +60,13 @@ RIDGE_VALLEY = 0.7  # ...but for rows past a valley under this share of it...
 RIDGE_FLOOR = 0.25  # ...and reaches this share of the densest row...
 RIDGE_NEIGHBOURS = 1.5  # ...within this many pitches
 RESPACE = 0.8  # ridges closer than this many pitches, as a rule, set the pitch (uneven lines)...
-STRONG_RIDGE = 0.5  # ...counting those at least this share of their column's densest
+STRONG_RIDGE = 0.5  # ...counting those at least this share of their column's densest...
+DEEP_VALLEY = 0.35  # ...and parted by a valley under this share of the lower one
 TRACK_REACH = 0.2  # a ridge moves at most this many pitches (and one median height) per cell...
 TRACK_GAP = 3.0  # ...and may break off for at most this many pitches
 JOIN_REACH = 0.45  # broken pieces of a ridge this many pitches apart are one line...
 JOIN_HEIGHTS = 2.0  # ...if at most this many median heights apart
-FAINT_LINE = 0.15  # a ridge this much weaker than a line at most FAINT_APART pitches away is no line
+FAINT_LINE = 0.1  # a ridge this much weaker than a line at most FAINT_APART pitches away is no line
 FAINT_APART = 0.75  # (a capital's loop, a row of descenders between two lines)
 LINE_MARGIN = 3.0  # a line claims ink this many median heights beyond its ridge's ends
 CORE = 0.25  # ink at most this many median heights from a line's centre is its body
@@ -200,9 +202,18 @@ def _ruled_lines(mask, boxes):
 
 
 def _rules_along(mask, height):
-    """The level ruled lines of a mask (rows of thin ink, see `_ruled_lines`)."""
-    length = max(round(RULE_SHARE * mask.shape[1]), round(RULE_HEIGHTS * height), 1)
-    if length > mask.shape[1]:
+    """The level ruled lines of a mask (rows of thin ink, see `_ruled_lines`). Fewer than
+    RULED_ROWS of them must also be longer than RULE_HEIGHTS median heights (the bars of a big E)."""
+    rules = _thin_runs(mask, round(RULE_SHARE * mask.shape[1]))
+    rows = np.flatnonzero(rules.any(axis=1))
+    if rows.size and np.count_nonzero(np.diff(rows) > 2) + 1 < RULED_ROWS:
+        rules = _thin_runs(mask, max(round(RULE_SHARE * mask.shape[1]), round(RULE_HEIGHTS * height)))
+    return rules
+
+
+def _thin_runs(mask, length):
+    """The pixels of a mask in rows of thin ink at least `length` long (see `_ruled_lines`)."""
+    if not 0 < length <= mask.shape[1]:
         return np.zeros_like(mask)
     inked = mask.view(np.uint8)
     across = RULE_THICKNESS + 1
@@ -217,14 +228,14 @@ def _rules_along(mask, height):
 
 
 def _line_pitch(text, height):
-    """The usual distance between the lines of a text mask: the first lag, beyond one median height
-    and the lags at which rows of one line still match, at which the rows' ink repeats nearly as well
-    as it does at best (summed over column bands, so sloping lines still repeat); None when it does
-    not clearly repeat (a single line)."""
+    """The usual distance between the lines of a text mask: the first lag at which the rows' ink
+    repeats nearly as well as it does at best, beyond one median height and past the lags at which
+    the rows of one line still match (summed over column bands, so sloping lines still repeat);
+    None when it does not clearly repeat (a single line)."""
     bands = int(np.clip(text.shape[1] // (PITCH_BAND * height), 1, MAX_PITCH_BANDS))
     width = text.shape[1] // bands
     profiles = text[:, : bands * width].reshape(text.shape[0], bands, width).sum(axis=2, dtype=np.float64)
-    profiles -= ndimage.uniform_filter1d(profiles, round(PITCH_LEVEL * height) | 1, axis=0)  # blank margins aside
+    profiles -= ndimage.uniform_filter1d(profiles, round(PITCH_LEVEL * height), axis=0)  # blank margins aside
     spectrum = np.fft.rfft(profiles, n=2 * text.shape[0], axis=0)
     repeat = np.fft.irfft(np.abs(spectrum) ** 2, axis=0)[: text.shape[0]].sum(axis=1)
     apart = np.flatnonzero(repeat <= 0)  # past the first gap between lines: no lag within one line
@@ -291,13 +302,16 @@ def _ridge_map(text, height, pitch):
 
 def _spacing(density, ridge):
     """The median distance, in cells, between a ridge and the next one down its column, both
-    strong there (at least STRONG_RIDGE of the column's densest); infinite without such pairs."""
+    strong there (at least STRONG_RIDGE of the column's densest) and parted by a deep valley (under
+    DEEP_VALLEY of the lower one); infinite without such pairs."""
     columns, rows = np.nonzero(ridge.T)
     values = density[rows, columns]
     strong = values >= STRONG_RIDGE * density.max(axis=0)[columns]
-    columns, rows = columns[strong], rows[strong]
-    following = columns[1:] == columns[:-1]
-    return float(np.median(np.diff(rows)[following])) if following.any() else np.inf
+    columns, rows, values = columns[strong], rows[strong], values[strong]
+    gaps = [row_below - row for n, (column, row, row_below) in enumerate(zip(columns, rows, rows[1:]))
+            if columns[n + 1] == column
+            and density[row:row_below, column].min() < DEEP_VALLEY * min(values[n], values[n + 1])]
+    return float(np.median(gaps)) if gaps else np.inf
 
 
 def _ridges(density, apart, neighbours):

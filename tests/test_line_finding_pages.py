@@ -44,10 +44,11 @@ def scribble_line(draw, left, baseline, kinds):
         draw.line(stroke, fill=20, width=3, joint="curve")
 
 
-def ruled_page(lines=8, letters=80, seed=0):
-    """A ruled page with a margin line and `lines` lines of joined scribble words that climb
-    across the ruled lines; where a line has a descender the next line has an ascender every few
-    letters, touching it. Returns the picture and each line's own ink mask."""
+def ruled_page(lines=8, letters=80, seed=0, squared=False):
+    """A ruled page (or squared: PITCH / 2 squares) with a margin line and `lines` lines of joined
+    scribble words that climb across the ruled lines; where a line has a descender the next line
+    has an ascender every few letters, touching it. Returns the picture and each line's own ink
+    mask."""
     rng = np.random.default_rng(seed)
     size, left = (140 + letters * CELL, 140 + lines * PITCH), 110
     kinds = [list(rng.choice(list("oooool g"), letters)) for _ in range(lines)]
@@ -56,8 +57,10 @@ def ruled_page(lines=8, letters=80, seed=0):
             kinds[line][n], kinds[line + 1][n] = "g", "l"
     page = Image.new("L", size, 255)
     draw = ImageDraw.Draw(page)
-    for y in range(40 + PITCH, size[1], PITCH):
+    for y in range(40 + PITCH, size[1], PITCH // 2 if squared else PITCH):
         draw.line([(0, y), (size[0], y)], fill=90, width=2)
+    for x in range(10, size[0], PITCH // 2) if squared else []:
+        draw.line([(x, 0), (x, size[1])], fill=90, width=2)
     draw.line([(90, 0), (90, size[1])], fill=70, width=2)
     truths = []
     for line, row in enumerate(kinds):
@@ -84,8 +87,9 @@ def owners(page, shape):
     return owner
 
 
-def test_a_ruled_page_of_joined_writing_finds_each_line_once_and_no_ruled_line():
-    image, truths = ruled_page()
+@pytest.mark.parametrize("squared", [False, True])
+def test_a_ruled_page_of_joined_writing_finds_each_line_once_and_no_ruled_line(squared):
+    image, truths = ruled_page(squared=squared)
     page = find_lines(grey_to_ink(to_grey(image, max_side=READ_SIDE), SPECK_FRACTION))
     assert len(page.lines) == len(truths)
     owner = owners(page, truths[0].shape)
