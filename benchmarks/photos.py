@@ -16,8 +16,12 @@ Reported (`handwriting.photo.clean_photo` on each JPEG's bytes, as the app would
   sheet's shorter side of the truth; the median and worst corner error;
 - quarter turns right: the share of photos turned upright (and of those turned 90 or 270 degrees,
   and 180 degrees);
-- seconds per 12-megapixel photo for `clean_photo` (decoding included);
-- the paper left around the flattened page: the darkest of its four 1 % border bands (paper ~1.0).
+- seconds per 12-megapixel photo for `clean_photo` (decoding included): the first run's median,
+  and the best of 3 runs (what the code costs when the machine's other work leaves it alone);
+- the paper left around the flattened page: the darkest of its four 1 % border bands (paper ~1.0);
+- lines found: the share of photos whose lines the reader's line finder
+  (`handwriting.reader.find_page_lines`) counts exactly, on the photo as sent and on the cleaned
+  page (no recognizer needed).
 
 `--show DIR` writes each photo (shrunk) and its cleaned page as PNG, to look at.
 The UJI letters are evaluation-only: this benchmark never tunes anything on them.
@@ -51,13 +55,17 @@ DESKS = ("wood", "grey", "dark", "light")
 # ---- pages ----------------------------------------------------------------------------------------
 
 def _darkness(grey):
-    """Ink (0 paper .. 1 ink) of a grey picture of paper (~1.0) with dark ink."""
+    """Ink (0 paper .. 1 the darkest ink) of a grey picture of paper (~1.0) with dark ink: the
+    picture's own ink colour is left to `photograph`."""
     paper = float(np.median(grey))
-    return np.clip((1 - grey / max(paper, 1e-3) - 0.04) / 0.96, 0, 1)  # the paper's own unevenness dropped
+    darkness = np.clip((1 - grey / max(paper, 1e-3) - 0.04) / 0.96, 0, 1)  # the paper's own unevenness dropped
+    inked = darkness[darkness > 0.1]
+    return np.clip(darkness / max(np.quantile(inked, 0.95) if inked.size else 1.0, 0.2), 0, 1)
 
 
 def stroke_sheet(letters, rng, lines=None):
-    """A sheet (ink darkness in [0, 1], sheet-shaped) of 2 to 8 lines of stroke-letter words."""
+    """A sheet (ink darkness in [0, 1], sheet-shaped) of 2 to 8 lines of stroke-letter words, and
+    its number of lines."""
     from training.synthetic_lines import stroke_page, strokes_can_write, texts
 
     n = int(rng.integers(2, 9)) if lines is None else lines
@@ -68,11 +76,12 @@ def stroke_sheet(letters, rng, lines=None):
         if strokes_can_write(text, letters):
             chosen.append(text)
     grey, _ = stroke_page(chosen, letters, rng, joined=rng.random() < 0.5)
-    return _on_sheet([_darkness(grey)], rng)
+    return _on_sheet([_darkness(grey)], rng), n
 
 
 def font_sheet(rng, lines=None):
-    """A sheet of 2 to 8 lines written in handwriting fonts (one font per sheet)."""
+    """A sheet of 2 to 8 lines written in handwriting fonts (one font per sheet), and its number
+    of lines."""
     from training.synthetic_lines import FONTS, font_line, fonts_for, texts
 
     n = int(rng.integers(2, 9)) if lines is None else lines
@@ -90,7 +99,7 @@ def font_sheet(rng, lines=None):
     blocks = [np.asarray(Image.fromarray(block).resize(
         (max(1, round(block.shape[1] * height / block.shape[0])), round(height)), Image.Resampling.BILINEAR))
         for block in blocks]
-    return _on_sheet(blocks, rng)
+    return _on_sheet(blocks, rng), n
 
 
 def _on_sheet(blocks, rng):
@@ -215,7 +224,8 @@ def _lighting(shape, rng, shadow):
         cx, cy = rng.uniform(0, width // 8), rng.uniform(0, height // 8)
         r = rng.uniform(0.2, 0.5) * max(width, height) // 8
         draw.ellipse([cx - r, cy - r * rng.uniform(0.5, 1.5), cx + r, cy + r], fill=255)
-        mask = mask.filter(ImageFilter.GaussianBlur(rng.uniform(2, 10))).resize((width, height), Image.Resampling.BILINEAR)
+        mask = mask.filter(ImageFilter.GaussianBlur(rng.uniform(2, 10)))
+        mask = mask.resize((width, height), Image.Resampling.BILINEAR)
         light *= 1 - rng.uniform(0.2, 0.45) * np.asarray(mask, np.float32) / 255
     return light
 
@@ -289,10 +299,10 @@ def border_paper(grey):
 
 
 def photo_cases(n, rng, letters):
-    """n synthetic photo cases: (name, sheet, photograph options)."""
+    """n synthetic photo cases: (name, sheet, its number of lines, photograph options)."""
     cases = []
     for i in range(n):
-        sheet = font_sheet(rng) if i % 3 == 2 else stroke_sheet(letters, rng)
+        sheet, lines = font_sheet(rng) if i % 3 == 2 else stroke_sheet(letters, rng)
         options = {
             "quarter_turns": i % 4,
             "desk": DESKS[(i // 4) % len(DESKS)],
@@ -301,35 +311,44 @@ def photo_cases(n, rng, letters):
             "shadow": rng.random() < 0.5,
             "photo_size": PHOTO_SIZE if rng.random() < 0.5 else PHOTO_SIZE[::-1],
         }
-        cases.append((f"photo{i:02d}", sheet, options))
+        cases.append((f"photo{i:02d}", sheet, lines, options))
     return cases
 
 
-def run(n, data_dir, show=None, seed=0):
+def run(n, data_dir, show=None, seed=0, timing_runs=3):
+    from handwriting.reader import find_page_lines
     from training.synthetic_lines import stroke_letters
 
     rng = np.random.default_rng(seed)
     letters = stroke_letters(data_dir, EVALUATION_STROKES)
-    rows, found_errors, turns_right, seconds, borders = [], [], [], [], []
+    rows, errors, turns_right, seconds, best_seconds, borders = [], [], [], [], [], []
+    lines_raw, lines_clean = [], []
     by_turn = {0: [], 1: [], 2: [], 3: []}
-    for name, sheet, options in photo_cases(n, rng, letters):
+    for name, sheet, lines, options in photo_cases(n, rng, letters):
         data, corners = photograph(sheet, rng, **options)
-        start = time.perf_counter()
-        result = clean_photo(Image.open(io.BytesIO(data)))
-        seconds.append(time.perf_counter() - start)
-        if result.sheet is not None:
-            error = corner_error(result.sheet, corners)
-        else:
-            error = float("inf")
-        found_errors.append(error)
+        durations = []
+        for _ in range(timing_runs):
+            start = time.perf_counter()
+            result = clean_photo(Image.open(io.BytesIO(data)))
+            durations.append(time.perf_counter() - start)
+        seconds.append(durations[0])
+        best_seconds.append(min(durations))
+        error = corner_error(result.sheet, corners) if result.sheet is not None else float("inf")
+        errors.append(error)
         right = result.quarter_turns == (-options["quarter_turns"]) % 4
         turns_right.append(right)
         by_turn[options["quarter_turns"]].append(right)
         grey = np.asarray(result.image.convert("L"), np.float32) / 255
         borders.append(border_paper(grey) if result.sheet is not None else float("nan"))
+        # the reader's line finder on the photo as sent, and on the cleaned page
+        found_raw = len(find_page_lines(Image.open(io.BytesIO(data))).lines)
+        found_clean = len(find_page_lines(result.image).lines)
+        lines_raw.append(found_raw == lines)
+        lines_clean.append(found_clean == lines)
         rows.append([name, options["desk"], options["ink"], "hand" if options["hand"] else "",
                      "shadow" if options["shadow"] else "", options["quarter_turns"], f"{error:.3f}",
-                     result.quarter_turns, f"{borders[-1]:.2f}", f"{seconds[-1]:.2f}"])
+                     result.quarter_turns, f"{borders[-1]:.2f}", lines, found_raw, found_clean,
+                     f"{best_seconds[-1]:.2f}"])
         if show:
             folder = Path(show)
             folder.mkdir(parents=True, exist_ok=True)
@@ -339,20 +358,25 @@ def run(n, data_dir, show=None, seed=0):
             page = result.image.copy()
             page.thumbnail((800, 800))
             page.save(folder / f"{name}-clean.png")
-    print_table(rows, ["photo", "desk", "ink", "hand", "shadow", "turns", "corner err", "turned", "border", "s"])
-    errors = np.asarray(found_errors)
+    print_table(rows, ["photo", "desk", "ink", "hand", "shadow", "turns", "corner err", "turned", "border",
+                       "lines", "found (photo)", "found (clean)", "s"])
+    errors = np.asarray(errors)
+    found = np.isfinite(errors)
     result = {
         "photos": n,
         "sheet_found_within_3pc": float(np.mean(errors <= CORNER_TOLERANCE)),
-        "sheet_found_any": float(np.mean(np.isfinite(errors))),
+        "sheet_found_any": float(np.mean(found)),
         "corner_error_median": float(np.median(errors)),
-        "corner_error_worst_found": float(errors[np.isfinite(errors)].max()) if np.isfinite(errors).any() else None,
+        "corner_error_worst_found": float(errors[found].max()) if found.any() else None,
         "quarter_turns_right": float(np.mean(turns_right)),
         "quarter_turns_right_0": float(np.mean(by_turn[0])),
         "quarter_turns_right_90_270": float(np.mean(by_turn[1] + by_turn[3])),
         "quarter_turns_right_180": float(np.mean(by_turn[2])),
+        "lines_found_exactly_photo": float(np.mean(lines_raw)),
+        "lines_found_exactly_cleaned": float(np.mean(lines_clean)),
         "seconds_per_photo_median": statistics.median(seconds),
-        "seconds_per_photo_max": max(seconds),
+        "seconds_per_photo_best_of_runs_median": statistics.median(best_seconds),
+        "seconds_per_photo_best_of_runs_max": max(best_seconds),
         "border_paper_min": float(np.nanmin(borders)),
         "border_paper_median": float(np.nanmedian(borders)),
     }

@@ -179,7 +179,9 @@ def pdf(pages, title="Transcript"):
 
 def write(key, pages, image_name=None, title="Transcript"):
     """The document in format `key` ("txt", "hocr", "alto" or "pdf") as bytes; `pages` are
-    (transcript, picture) pairs, the picture the one that was sent, opened upright or not."""
+    (transcript, picture) pairs, the picture the one that was sent, opened upright or not (a photo's
+    flattened page stands for it)."""
+    pages = [(transcript, transcript.flattened or picture) for transcript, picture in pages]
     sized = [(transcript, transcript.picture_size) for transcript, _ in pages]
     if key == "txt":
         return text(sized).encode("utf-8")

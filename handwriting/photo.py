@@ -10,8 +10,12 @@
 3. `even_light`: the paper's light (a closing of the picture shrunk to blocks, smoothed) divided
    out: shadows and gradients go, paper becomes 1.0, ink keeps its contrast; what reaches in
    over the page's edge far thicker than a pen (fingers: `intruders`) is painted over with paper.
-4. `upright`: a page turned a quarter or half turn is turned back (text lines run along the
-   rows; lines start at a common left margin and end ragged).
+4. `upright` (`orientation`): a page turned a quarter turn is told by its text lines (the rows'
+   ink profile is sharper than the columns'); upside down by three cues weighed together: Latin
+   letters rise above the x-height band more often than they drop below it, lines start at a
+   common left margin and end ragged, and writing starts at the top of a page. A half turn is
+   made only with 3 or more text lines or writing clearly off the page's centre (fewer lines are
+   too often misjudged: such a page upside down stays so).
 
 Grey here is float32 in [0, 1], paper bright. A photo is read in the channel that shows ink
 best: the darkest of red, green and blue at each pixel. Blue ink is as dark there as in its red
@@ -28,14 +32,21 @@ libraries 81 MB) and scikit-image 0.26.0 about 57 MB (skimage 32 MB, networkx 19
 tifffile, lazy_loader); what they would bring here (contours, a convex hull, a perspective warp)
 is SciPy's ConvexHull and labelling on a 512-pixel copy and Pillow's perspective transform, which
 take milliseconds, so neither is worth its size (`benchmarks/photos.py` measures the whole chain).
+
+Measured by `benchmarks/photos.py` on 40 synthetic 12-megapixel photos of evaluation-only UJI
+pages: the sheet found with every corner within 3 % in 90 % (median error 0.5 %), the reader's
+line finder counting the lines exactly on 95 % of the cleaned pages against 2.5 % of the photos,
+92.5 % turned upright, 0.17-0.19 s a photo (median; at most 0.35 s).
 """
 
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageChops, ImageOps
+from PIL import Image, ImageChops, ImageDraw, ImageOps
 from scipy import ndimage
 from scipy.spatial import ConvexHull, QhullError
+
+from handwriting.ink import sent_size
 
 FIND_SIDE = 512  # the sheet is looked for on a copy at most this large
 PAGE_SIDE = 1600  # the flattened page is at most this large (the reader's READ_SIDE)
@@ -189,8 +200,6 @@ def _refined(corners, boundary, reach):
 
 def _polygon_mask(corners, shape):
     mask = Image.new("1", (shape[1], shape[0]), 0)
-    from PIL import ImageDraw
-
     ImageDraw.Draw(mask).polygon([tuple(p) for p in corners + 0.5], fill=1)
     return np.asarray(mask, bool)
 
@@ -357,8 +366,15 @@ def _broad_light(small):
 
 def find_sheet(grey):
     """The sheet of paper in a photo: (4, 2) corners (x, y) in `grey`'s pixels (pixel (row i,
-    column j) spans x in [j, j + 1), y in [i, i + 1)), clockwise from the top-left, or None when no bright quadrilateral with clear edges covers 20-98 % of the
-    picture (a scan or a drawing that is already just the page)."""
+    column j) spans x in [j, j + 1), y in [i, i + 1)), clockwise from the top-left; None when no
+    bright quadrilateral with clear edges covers 20-98 % of the picture (a scan or a drawing
+    that is already just the page).
+
+    Bright regions at several grey levels (of the picture, then of it divided by its broad light)
+    are opened, their largest one's convex hull cut to four corners, each side refitted to the
+    region's boundary; the quadrilateral that the region fills best and whose sides are most
+    clearly edges wins; sides that are not all edge are snapped to the nearby straight edge
+    (`_snapped`: a shadow may cut a bright region short)."""
     small, factor = _shrunk(np.asarray(grey, np.float32), FIND_SIDE)
     small = ndimage.gaussian_filter(small, 1.0)
     low, high = np.quantile(small, [0.02, 0.98])
@@ -379,7 +395,7 @@ def find_sheet(grey):
                 best = candidate
     if best is None:
         return None
-    return (_snapped(small, best[1] + 0.5) * factor)
+    return _snapped(small, best[1] + 0.5) * factor
 
 
 # ---- flattening ---------------------------------------------------------------------------------
@@ -464,6 +480,7 @@ def even_light(grey):
 
 ORIENT_SIDE = 800  # orientation is judged on the page shrunk to at most this large
 ORIENT_INK = 0.3  # ...on ink at least this share of the page's darkest ink (ruled lines are fainter)
+ORIENT_MIN_PEAK = 0.05  # a page whose darkest ink is paler than this is blank
 ORIENT_POINTS = 40_000  # ...from at most this many ink pixels
 ORIENT_ANGLES = np.radians(np.arange(-6.0, 6.01, 0.5))  # text lines may slope this much
 ORIENT_BLUR = 2.0  # pixels (of the shrunk page): profiles are blurred this much for their sharpness
@@ -479,8 +496,6 @@ INTRUDER_SHARE = 0.8  # `intruders`: blobs darker than this share of the paper's
 INTRUDER_CLOSING = 15  # ...measured over this many light blocks, reaching the page's edge, are no writing;
 STRIP_DEPTH = 0.015  # ...nor dark runs along the edge within this share of the page's size...
 STRIP_LENGTH = 0.05  # ...and at least this long
-SURE_ACROSS = 0.7  # `upright(sure=True)`: a quarter turn needs this log ratio...
-SURE_LINES = 3  # ...and any turn this many text lines
 MIN_INK_POINTS = 200  # fewer ink pixels than this: too little writing to judge
 LINE_BLUR = 0.5  # text lines are the peaks of the row profile blurred by this many ink piece heights...
 LINE_APART = 0.8  # ...at least this many heights apart...
@@ -498,14 +513,6 @@ class Orientation:
     margins: float  # -1..1: spread of the lines' right ends minus their left ends' (> 0: upright)
     placement: float  # -1..1: blank paper below the writing minus above it (> 0: upright)
     lines: int  # text lines seen
-
-    @property
-    def sure(self):
-        """The writing shows its orientation clearly (several lines; for a quarter turn, lines
-        clearly running down the columns)."""
-        if self.lines < SURE_LINES:
-            return False
-        return self.quarter_turns % 2 == 0 or self.across <= -SURE_ACROSS
 
 
 def _blobs(mask, side, margin=1):
@@ -527,7 +534,7 @@ def _ink_points(grey):
     ink = 1.0 - small
     ink[_blobs(ink > ORIENT_BLOB_INK, max(small.shape), margin=2)] = 0
     peak = float(np.quantile(ink, 0.999))
-    if peak < 0.1:
+    if peak < ORIENT_MIN_PEAK:
         return None
     ink = np.minimum(ink / peak, 1.0)
     mask = ink > ORIENT_INK
@@ -668,14 +675,9 @@ def orientation(grey):
     return Orientation(turns + 2 * flip, across, float(ascenders), float(margins), float(placement), lines)
 
 
-def upright(grey, sure=False):
-    """(the page turned upright, counter-clockwise quarter turns applied: 0-3), by `orientation`.
-    With `sure`, a page is turned only when its writing clearly shows it (several text lines,
-    clearly sharper across the columns for a quarter turn): for pictures that may be no page."""
-    found = orientation(grey)
-    turns = found.quarter_turns
-    if sure and not found.sure:
-        turns = 0
+def upright(grey):
+    """(the page turned upright, counter-clockwise quarter turns applied: 0-3), by `orientation`."""
+    turns = orientation(grey).quarter_turns
     return (np.ascontiguousarray(np.rot90(grey, turns)) if turns else grey), turns
 
 
@@ -686,8 +688,9 @@ def _edge_strips(dark):
     side = max(height, width)
     depth, length = max(2, round(STRIP_DEPTH * side)), max(3, round(STRIP_LENGTH * side))
     strips = np.zeros_like(dark)
-    along_rows = ndimage.maximum_filter(ndimage.minimum_filter(dark.view(np.uint8), size=(1, length)), size=(1, length))
-    along_columns = ndimage.maximum_filter(ndimage.minimum_filter(dark.view(np.uint8), size=(length, 1)), size=(length, 1))
+    pixels = dark.view(np.uint8)
+    along_rows = ndimage.maximum_filter(ndimage.minimum_filter(pixels, size=(1, length)), size=(1, length))
+    along_columns = ndimage.maximum_filter(ndimage.minimum_filter(pixels, size=(length, 1)), size=(length, 1))
     strips[:depth] |= along_rows[:depth].view(bool)
     strips[-depth:] |= along_rows[-depth:].view(bool)
     strips[:, :depth] |= along_columns[:, :depth].view(bool)
@@ -735,8 +738,9 @@ def ink_grey(image):
 
 def _decoded(image):
     """The photo decoded (a JPEG at a reduced scale when it is not decoded yet), upright per its
-    EXIF, in RGB or L; and the photo's (upright) size."""
-    size = image.size
+    EXIF, in RGB or L; and the photo's (upright) size as sent (`handwriting.ink.sent_size`: the
+    app may have decoded it smaller already)."""
+    size = sent_size(image)
     if getattr(image, "tile", None) and image.format == "JPEG":
         scale = DECODE_SIDE / max(size)
         image.draft("RGB", (round(size[0] * scale), round(size[1] * scale)))
@@ -762,25 +766,20 @@ def clean_photo(image):
     light evened, turned upright; the cleaned page is grey (mode L), at most PAGE_SIDE large.
 
     A picture with no sheet in it (a scan, a drawing, a photo filled by the page) comes back as it
-    is, unless its writing clearly shows it is turned (`upright(sure=True)`): then it comes back
-    turned upright (decoded as for the sheet, in colour), light untouched. Pictures that cannot be
-    photos (transparency, 16-bit) always come back as they are.
+    is. Pictures that cannot be photos (transparency, 16-bit, palette) always come back as they are. A JPEG not decoded yet is decoded at a reduced scale (`Image.draft`,
+    at least DECODE_SIDE pixels): a picture that comes back as it is comes back so decoded.
     """
-    untouched = CleanPhoto(image, None, 0, PageTransform(np.eye(3), image.size))
     if not _is_photo(image):
-        return untouched
+        return CleanPhoto(image, None, 0, PageTransform(np.eye(3), image.size))
     decoded, photo_size = _decoded(image)
     grey = ink_grey(decoded)
     to_photo = np.diag([photo_size[0] / decoded.size[0], photo_size[1] / decoded.size[1], 1.0])
+    untouched = CleanPhoto(image, None, 0, PageTransform(to_photo, decoded.size))
     quad = find_sheet(grey)
     if quad is None:
-        _, turns = upright(_shrunk(grey, PAGE_SIDE)[0], sure=True)
-        if turns == 0:
-            return untouched
-        turned = decoded.transpose((None, Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180,
-                                    Image.Transpose.ROTATE_270)[turns])
-        matrix = to_photo @ _unturn(turns, turned.size)
-        return CleanPhoto(turned, None, turns, PageTransform(matrix, turned.size))
+        # A scan, a drawing, a cropped page: read as sent, so that its boxes stay in its pixels (a
+        # single line of big letters can look sideways to `upright`).
+        return untouched
     page, transform = flatten(grey, quad)
     cover = intruders(page)
     page = even_light(page)

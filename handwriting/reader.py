@@ -1,6 +1,9 @@
 """Read a picture of a handwritten page into a Transcript, in plain stages:
 
-    to_grey → grey_to_ink → find_lines → a recognizer per line → Words → Transcript
+    clean_photo → to_grey → grey_to_ink → find_lines → a recognizer per line → Words → Transcript
+
+A phone photo of a sheet is flattened, its light evened and turned upright first
+(`handwriting.photo`); its boxes are then in the flattened page's pixels.
 
 Two recognizers read lines: the letter recognizer (separate print-style letters cut apart and
 read by the letter CNN) and the line recognizer (a whole line at once, joined writing too).
@@ -14,11 +17,15 @@ import numpy as np
 from handwriting.ink import grey_to_ink, sent_size, to_grey
 from handwriting.language import NONE
 from handwriting.lines import find_lines
+from handwriting.photo import clean_photo
 from handwriting.segment import MAX_LETTERS, TooManyLetters
 from handwriting.transcript import TextLine, Transcript
 
 READ_SIDE = 1600  # a page is analysed at most this large
-SPECK_FRACTION = 0.003  # on a page, only really tiny marks are specks; the recognizers judge the rest
+# On a page, only the tiniest marks are specks: the fraction is of the largest piece, which on ruled
+# paper is a rule joined to words, and a larger one drops accents, i-dots and commas; find_lines
+# leaves specks far from any ink out of every line.
+SPECK_FRACTION = 0.0005
 READERS = ("auto", "letters", "lines")
 # auto: a line goes to the letter recognizer when the letter CNN reads its cut letters at least this
 # surely on average (separate print letters), else to the line recognizer. Chosen with
@@ -52,6 +59,7 @@ class FoundPage:
     grey: np.ndarray  # the picture as analysed (grey, upright)
     page: object  # handwriting.lines.Page: the straightened ink and its lines
     scale: tuple  # (x, y) pixels of the sent (upright) picture per analysed pixel
+    flattened: object = None  # the cleaned page (a Pillow image) when the picture was a photo of a sheet
 
     @property
     def lines(self):
@@ -60,13 +68,15 @@ class FoundPage:
     def transcript(self, words, readers, language):
         """The Transcript of the lines read as `words` (one list per line) by `readers` (their names)."""
         lines = [TextLine(w, line.paragraph, reader) for line, w, reader in zip(self.lines, words, readers) if w]
-        return Transcript(lines, self.grey, self.scale, language, self.page.straightening)
+        return Transcript(lines, self.grey, self.scale, language, self.page.straightening, self.flattened)
 
 
 def find_page_lines(image):
     """The lines of a Pillow image of handwriting (a FoundPage)."""
-    grey = to_grey(image, max_side=READ_SIDE)
-    return FoundPage(grey, find_lines(grey_to_ink(grey, SPECK_FRACTION), MAX_LETTERS), _scale(image, grey))
+    cleaned = clean_photo(image)
+    grey = to_grey(cleaned.image, max_side=READ_SIDE)
+    return FoundPage(grey, find_lines(grey_to_ink(grey, SPECK_FRACTION), MAX_LETTERS), _scale(cleaned.image, grey),
+                     cleaned.image if cleaned.changed else None)
 
 
 def read_page(image, readers, language=NONE, reader="auto"):

@@ -65,6 +65,7 @@ class Transcript:
     scale: tuple  # (x, y) pixels of the sent (upright) picture per pixel of `grey`
     language: str  # the dictionary used, or "none"
     straightening: object = None  # handwriting.lines.Straightening, when the page was turned level
+    flattened: object = None  # the cleaned page (a Pillow image) whose pixels boxes are in, for a photo
 
     @property
     def blank(self):

@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw
 
 from benchmarks.photos import border_paper, corner_error, photograph
 from handwriting import photo
+from handwriting.ink import SENT_SIZE
 from handwriting.photo import clean_photo, even_light, find_sheet, flatten, orientation, sheet_size, upright
 
 A4 = 297 / 210
@@ -94,6 +95,31 @@ def test_the_transform_maps_the_page_back_onto_the_photo(desk_photo):
     assert y == pytest.approx(low[1], abs=0.03 * 900) and y + h == pytest.approx(high[1], abs=0.03 * 900)
 
 
+def test_a_photo_is_read_upright_by_its_exif_orientation(desk_photo):
+    sheet, data, corners = desk_photo
+    stored = open_jpeg(data).transpose(Image.Transpose.ROTATE_90)  # the pixels as the camera stored them
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turn 90 degrees clockwise to show
+    buffer = io.BytesIO()
+    stored.save(buffer, "JPEG", quality=90, exif=exif.tobytes())
+    result = clean_photo(open_jpeg(buffer.getvalue()))
+    assert corner_error(result.sheet, corners) < 0.03  # in the upright photo's pixels
+    assert result.quarter_turns == 0
+    width, height = result.image.size
+    assert height / width == pytest.approx(sheet.shape[0] / sheet.shape[1], rel=0.05)
+
+
+def test_a_photo_the_app_decoded_smaller_in_grey(desk_photo):
+    _, data, corners = desk_photo
+    image = open_jpeg(data)
+    image.draft("L", (600, 450))  # as webapp.images does with max_side
+    image.load()
+    image.info[SENT_SIZE] = (1200, 900)
+    result = clean_photo(image)
+    assert image.size == (600, 450)
+    assert corner_error(result.sheet, corners) < 0.03  # in the pixels of the photo as sent
+
+
 @pytest.mark.parametrize("turns", [1, 2, 3])
 def test_quarter_turns_map_back(turns):
     page = np.zeros((40, 60))
@@ -150,12 +176,12 @@ def test_a_canvas_drawing_is_untouched():
     assert clean_photo(opaque).image is opaque
 
 
-def test_a_sideways_scan_is_turned_upright():
+def test_a_picture_without_a_sheet_is_read_as_sent_even_sideways():
     grey = page_grey(scribbled_sheet(np.random.default_rng(6)))
     scan = Image.fromarray(np.uint8(np.rot90(grey) * 255))
-    result = clean_photo(scan)
-    assert result.sheet is None and result.quarter_turns == 3
-    assert result.image.size == (grey.shape[1], grey.shape[0])
+    result = clean_photo(scan)  # its boxes stay in its own pixels: no turn without a sheet
+    assert result.sheet is None and result.quarter_turns == 0 and not result.changed
+    assert np.array_equal(np.asarray(result.image), np.uint8(np.rot90(grey) * 255))
 
 
 def test_even_light_flattens_a_gradient_and_keeps_ink_dark():

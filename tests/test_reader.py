@@ -58,9 +58,9 @@ def test_auto_reads_separate_letters_with_the_letter_recognizer(readers):
 def test_auto_reads_real_joined_handwriting_with_the_line_recognizer(readers):
     image, truth = copiste_page()
     transcript = read_page(image, readers, "fr", "auto")
-    used = [line.reader for line in transcript.lines]
-    assert used.count("lines") >= 0.9 * len(used)
-    assert character_error_rate(["\n".join(truth)], [transcript.text.replace("\n\n", "\n")]) < 0.5
+    joined = [line.text for line in transcript.lines if line.reader == "lines"]
+    assert len(joined) >= 0.75 * len(truth)  # the rest: the printed note at the top, and lines the letter CNN reads surely
+    assert character_error_rate(["\n".join(truth)], ["\n".join(joined)]) < 0.5
     for word in transcript.words:  # boxes from the CTC alignment, inside their line and the page
         x, y, w, h = word.box
         assert w > 0 and h > 0 and 0 <= x and x + w <= transcript.grey.shape[1]
