@@ -40,8 +40,7 @@ from handwriting.line_recognizer import (
     greedy_text,
     load_line_model,
 )
-from handwriting.reader import LETTERS_CONFIDENCE, Readers, find_page_lines, read_page
-from handwriting.segment import TooManyLetters
+from handwriting.reader import LETTERS_CONFIDENCE, Readers, find_page_lines, read_page, sure_letter_scans
 from handwriting.text_errors import character_error_rate, word_error_rate
 from training.line_data import LINE_SETS, cached_lines, read_index, split_of
 from training.paths import DEFAULT_DATA_DIR, MODEL_FILE, MODELS_DIR, ROOT
@@ -179,40 +178,38 @@ def stroke_pages(data_dir, readers, seed=0):
 
 
 def route(data_dir, pages=60, lines_per_set=150, seed=5):
-    """How reader=auto's rule (the letter CNN's mean confidence on a line's cut letters, at least
-    LETTERS_CONFIDENCE) routes lines of TRAINING data: pages of separate training letters
-    (`benchmarks.words`' tuning sets) and real joined lines of the validation writers."""
+    """How reader=auto's rule (`sure_letter_scans`) routes lines of TRAINING data: pages of separate
+    training letters (`benchmarks.words`' tuning sets) and real joined lines of the validation
+    writers, for several thresholds of the letter CNN's mean confidence."""
     from benchmarks import words
 
     letters = LetterRecognizer(models()[1])
+    thresholds = (0.6, 0.7, 0.75, 0.8, 0.85, 0.9)
 
-    def confidences(image):
-        out = []
-        for line in find_page_lines(image).lines:
-            try:
-                (scan,) = letters.scan([line])
-            except TooManyLetters:
-                out.append(0.0)
-                continue
-            out.append(scan.confidence())
-        return out
+    def counts(image):
+        """(lines, [lines the letter recognizer takes at each threshold])."""
+        lines = find_page_lines(image).lines
+        return len(lines), [len(sure_letter_scans(letters, lines, t)) for t in thresholds]
 
     made = words.compose_pages({name: load() for name, load in words.TUNING_SETS.items()}, pages,
                                np.random.default_rng(seed), tuning=True, kinds=(*words.KINDS, words.MIXED))
-    separate = np.array([c for page in made for c in confidences(page[3])])
+    separate = [counts(page[3]) for page in made]
     joined = []
     for name in LINE_SETS:
         rows = read_index(data_dir, name)
         splits = split_of(rows, name)
         chosen = [row for row in rows if row["kind"] == "line" and splits[row["writer"]] == "validation"]
         with tarfile.open(data_dir / name / "lines.tar") as tar:
-            for row in chosen[:lines_per_set]:
-                joined += confidences(Image.open(io.BytesIO(tar.extractfile(row["image"]).read())))
-    joined = np.array(joined)
-    rows = [{"threshold": t, "separate_to_letters": float(np.mean(separate >= t)),
-             "joined_to_lines": float(np.mean(joined < t))} for t in (0.6, 0.7, 0.75, 0.8, 0.85, 0.9)]
-    save("lines_routing", {"separate_lines": len(separate), "joined_lines": len(joined), "rows": rows,
-                           "chosen": LETTERS_CONFIDENCE})
+            joined += [counts(Image.open(io.BytesIO(tar.extractfile(row["image"]).read())))
+                       for row in chosen[:lines_per_set]]
+
+    def share(found, n):
+        return sum(taken[n] for _, taken in found) / sum(total for total, _ in found)
+
+    rows = [{"threshold": t, "separate_to_letters": share(separate, n), "joined_to_lines": 1 - share(joined, n)}
+            for n, t in enumerate(thresholds)]
+    save("lines_routing", {"separate_lines": sum(t for t, _ in separate), "joined_lines": sum(t for t, _ in joined),
+                           "rows": rows, "chosen": LETTERS_CONFIDENCE})
     print_table([(r["threshold"], f"{r['separate_to_letters']:.1%}", f"{r['joined_to_lines']:.1%}") for r in rows],
                 ["threshold", "separate letters → letter recognizer", "joined lines → line recognizer"])
 

@@ -29,9 +29,7 @@ SPECK_FRACTION = 0.0005
 READERS = ("auto", "letters", "lines")
 # auto: a line goes to the letter recognizer when the letter CNN reads its cut letters at least this
 # surely on average (separate print letters), else to the line recognizer. Chosen with
-# `python -m benchmarks.lines --route` on training data only: it sends 99 % of the lines of pages of
-# separate training letters to the letter recognizer and 88 % of real joined lines of the
-# validation writers to the line recognizer.
+# `python -m benchmarks.lines --route` on training data only (the README gives the figures).
 LETTERS_CONFIDENCE = 0.8
 
 
@@ -92,7 +90,7 @@ def read_page(image, readers, language=NONE, reader="auto"):
     elif reader == "letters" or readers.lines is None:
         scans = dict(enumerate(readers.letters.scan(lines)))
     else:
-        scans = _sure_letter_scans(readers.letters, lines)
+        scans = sure_letter_scans(readers.letters, lines)
     if scans:
         words = readers.letters.decode(list(scans.values()), language)
         read.update({n: (w, readers.letters.name) for n, w in zip(scans, words)})
@@ -104,16 +102,16 @@ def read_page(image, readers, language=NONE, reader="auto"):
     return found.transcript(words, names, language)
 
 
-def _sure_letter_scans(letters, lines):
+def sure_letter_scans(letters, lines, at_least=LETTERS_CONFIDENCE):
     """{line number: LetterScan} of the lines the letter recognizer reads surely: cut into few
-    enough letters, each read at least LETTERS_CONFIDENCE surely on average."""
+    enough letters, each read at least `at_least` surely on average."""
     scans = {}
     for n, line in enumerate(lines):
         try:
             (scan,) = letters.scan([line])
         except TooManyLetters:
             continue
-        if scan.confidence() >= LETTERS_CONFIDENCE:
+        if scan.confidence() >= at_least:
             scans[n] = scan
     return scans
 
