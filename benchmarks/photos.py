@@ -37,7 +37,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from benchmarks.common import print_table, save
-from handwriting.photo import clean_photo
+from handwriting.photo import clean_photo, homography
 from training.paths import DEFAULT_DATA_DIR
 
 # training.synthetic_lines (and TensorFlow with it) is imported only where pages are written, so
@@ -148,17 +148,6 @@ def _desk(kind, shape, rng):
     return field[..., None] * base
 
 
-def _homography(source, target):
-    """3x3 matrix mapping 4 source points to 4 target points."""
-    rows = []
-    for (x, y), (u, v) in zip(source, target):
-        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y, -u])
-        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y, -v])
-    _, _, vt = np.linalg.svd(np.asarray(rows, np.float64))
-    matrix = vt[-1].reshape(3, 3)
-    return matrix / matrix[2, 2]
-
-
 def _placed_corners(aspect, photo_size, rng, tilt, turn, share):
     """The sheet's corners (top-left, top-right, bottom-right, bottom-left of the sheet as laid,
     width 1 and height `aspect`) in photo pixels: tilted up to `tilt` degrees about two axes,
@@ -253,7 +242,7 @@ def photograph(sheet, rng, photo_size=PHOTO_SIZE, quarter_turns=0, desk="wood", 
     page = paper_rgb - darkness[..., None] * (paper_rgb - ink_rgb)
     page_image = Image.fromarray(np.uint8(np.clip(page, 0, 255)), "RGB")
     source = [(0, 0), (turned.shape[1], 0), (turned.shape[1], turned.shape[0]), (0, turned.shape[0])]
-    inverse = _homography(corners, source)
+    inverse = homography(corners, source)
     coefficients = tuple((inverse / inverse[2, 2]).ravel()[:8])
     warped = np.asarray(page_image.transform(photo_size, Image.Transform.PERSPECTIVE, coefficients,
                                              Image.Resampling.BILINEAR), np.float32)

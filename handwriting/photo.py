@@ -400,7 +400,7 @@ def find_sheet(grey):
 
 # ---- flattening ---------------------------------------------------------------------------------
 
-def _homography(source, target):
+def homography(source, target):
     """3x3 matrix mapping 4 source points to 4 target points."""
     rows = []
     for (x, y), (u, v) in zip(source, target):
@@ -427,11 +427,11 @@ def flatten(grey, quad, max_side=PAGE_SIDE):
     scale = min(1.0, max_side / max(width, height))
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     rectangle = np.array([(0, 0), (size[0], 0), size, (0, size[1])], np.float64)
-    to_sheet = _homography(rectangle, quad)
+    to_sheet = homography(rectangle, quad)
     inset = INSET * np.array(size)
     inner = rectangle + np.array([(1, 1), (-1, 1), (-1, -1), (1, -1)]) * inset
     inner_quad = _apply(to_sheet, inner)
-    matrix = _homography(rectangle, inner_quad)
+    matrix = homography(rectangle, inner_quad)
     page = Image.fromarray(np.asarray(grey, np.float32), "F").transform(
         size, Image.Transform.PERSPECTIVE, tuple(matrix.ravel()[:8]), Image.Resampling.BILINEAR)
     return np.asarray(page, np.float32), PageTransform(matrix, size)

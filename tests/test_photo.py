@@ -204,7 +204,7 @@ def test_flatten_undoes_a_perspective():
     # the sheet seen from an angle: its top narrower than its bottom
     quad = np.array([(130, 40), (470, 60), (560, 560), (40, 540)], np.float64)
     source = np.array([(0, 0), (page.width, 0), (page.width, page.height), (0, page.height)], np.float64)
-    inverse = photo._homography(quad, source)
+    inverse = photo.homography(quad, source)
     seen = page.transform((600, 600), Image.Transform.PERSPECTIVE, tuple(inverse.ravel()[:8]),
                           Image.Resampling.BILINEAR, fillcolor=60)
     grey = np.asarray(seen, np.float32) / 255

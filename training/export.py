@@ -64,11 +64,16 @@ def write_export(keras_path, model, flatbuffer, metrics_path, **extra):
     return out
 
 
+def command(argv, description, export_model, default_model, metrics_file):
+    """An export CLI: `--model` (default `default_model`) exported by `export_model`."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--model", type=Path, default=default_model)
+    out = export_model(parser.parse_args(argv).model)
+    print(f"Wrote {out} ({out.stat().st_size / 1e6:.1f} MB) and its fingerprint in {metrics_file}")
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--model", type=Path, default=MODELS_DIR / MODEL_FILE)
-    out = export(parser.parse_args(argv).model)
-    print(f"Wrote {out} ({out.stat().st_size / 1e6:.1f} MB) and its fingerprint in {METRICS_FILE}")
+    command(argv, __doc__, export, MODELS_DIR / MODEL_FILE, METRICS_FILE)
 
 
 if __name__ == "__main__":

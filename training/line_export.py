@@ -6,7 +6,6 @@ The LSTMs' variables are frozen into constants first: LiteRT cannot run the whil
 reads them as resource variables.
 """
 
-import argparse
 import csv
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from tensorflow.python.framework.convert_to_constants import convert_variables_t
 
 from handwriting.line_image import LINE_HEIGHT
 from handwriting.line_recognizer import LINE_METRICS_FILE, LINE_MODEL_FILE
-from training.export import write_export
+from training.export import command, write_export
 from training.paths import MODELS_DIR
 
 
@@ -44,10 +43,7 @@ def export(keras_path, history=None, counts=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--model", type=Path, default=MODELS_DIR / LINE_MODEL_FILE)
-    out = export(parser.parse_args(argv).model)
-    print(f"Wrote {out} ({out.stat().st_size / 1e6:.1f} MB) and its fingerprint in {LINE_METRICS_FILE}")
+    command(argv, __doc__, export, MODELS_DIR / LINE_MODEL_FILE, LINE_METRICS_FILE)
 
 
 if __name__ == "__main__":
