@@ -65,7 +65,7 @@ def _darkness(grey):
 
 def stroke_sheet(letters, rng, lines=None):
     """A sheet (ink darkness in [0, 1], sheet-shaped) of 2 to 8 lines of stroke-letter words, and
-    its number of lines."""
+    the texts of its lines."""
     from training.synthetic_lines import stroke_page, strokes_can_write, texts
 
     n = int(rng.integers(2, 9)) if lines is None else lines
@@ -76,17 +76,17 @@ def stroke_sheet(letters, rng, lines=None):
         if strokes_can_write(text, letters):
             chosen.append(text)
     grey, _ = stroke_page(chosen, letters, rng, joined=rng.random() < 0.5)
-    return _on_sheet([_darkness(grey)], rng), n
+    return _on_sheet([_darkness(grey)], rng), chosen
 
 
 def font_sheet(rng, lines=None):
-    """A sheet of 2 to 8 lines written in handwriting fonts (one font per sheet), and its number
-    of lines."""
+    """A sheet of 2 to 8 lines written in handwriting fonts (one font per sheet), and the texts of
+    its lines."""
     from training.synthetic_lines import FONTS, font_line, fonts_for, texts
 
     n = int(rng.integers(2, 9)) if lines is None else lines
     language = ("en", "es")[rng.integers(2)]
-    blocks = []
+    blocks, written = [], []
     package = None
     while len(blocks) < n:
         (text,) = texts(language, rng, 1)
@@ -95,11 +95,12 @@ def font_sheet(rng, lines=None):
             package = packages[rng.integers(len(packages))]
         if package in packages:
             blocks.append(_darkness(font_line(text, FONTS[package][0], rng)))
+            written.append(text)
     height = np.median([block.shape[0] for block in blocks])  # one writer: one size of writing
     blocks = [np.asarray(Image.fromarray(block).resize(
         (max(1, round(block.shape[1] * height / block.shape[0])), round(height)), Image.Resampling.BILINEAR))
         for block in blocks]
-    return _on_sheet(blocks, rng), n
+    return _on_sheet(blocks, rng), written
 
 
 def _on_sheet(blocks, rng):
@@ -288,7 +289,7 @@ def border_paper(grey):
 
 
 def photo_cases(n, rng, letters):
-    """n synthetic photo cases: (name, sheet, its number of lines, photograph options)."""
+    """n synthetic photo cases: (name, sheet, the texts of its lines, photograph options)."""
     cases = []
     for i in range(n):
         sheet, lines = font_sheet(rng) if i % 3 == 2 else stroke_sheet(letters, rng)
@@ -314,16 +315,29 @@ def uncleaned_lines(image):
 
 
 def run(n, data_dir, show=None, seed=0, timing_runs=3):
-    from handwriting.reader import find_page_lines
+    from benchmarks.lines import folded_letters, models
+    from handwriting.letter_recognizer import LetterRecognizer
+    from handwriting.line_recognizer import LineRecognizer
+    from handwriting.reader import Readers, find_page_lines, read_page
+    from handwriting.text_errors import character_error_rate
     from training.synthetic_lines import stroke_letters
+
+    line_model, letter_model = models()
+    readers = Readers(LetterRecognizer(letter_model), LineRecognizer(line_model))
+    truths, read_photo, read_scan = [], [], []
 
     rng = np.random.default_rng(seed)
     letters = stroke_letters(data_dir, EVALUATION_STROKES)
     rows, errors, turns_right, seconds, best_seconds, borders = [], [], [], [], [], []
     lines_raw, lines_clean = [], []
     by_turn = {0: [], 1: [], 2: [], 3: []}
-    for name, sheet, lines, options in photo_cases(n, rng, letters):
+    for name, sheet, texts, options in photo_cases(n, rng, letters):
+        lines = len(texts)
         data, corners = photograph(sheet, rng, **options)
+        scan = Image.fromarray(np.uint8(np.clip(1 - sheet, 0, 1) * 255))  # the same page, a clean scan
+        truths.append(folded_letters("".join(texts)))
+        read_scan.append(folded_letters(read_page(scan, readers, "none").text))
+        read_photo.append(folded_letters(read_page(Image.open(io.BytesIO(data)), readers, "none").text))
         durations = []
         for _ in range(timing_runs):
             start = time.perf_counter()
@@ -372,6 +386,8 @@ def run(n, data_dir, show=None, seed=0, timing_runs=3):
         "quarter_turns_right_180": float(np.mean(by_turn[2])),
         "lines_found_exactly_photo": float(np.mean(lines_raw)),
         "lines_found_exactly_cleaned": float(np.mean(lines_clean)),
+        "letters_right_scan": 1 - character_error_rate(truths, read_scan),
+        "letters_right_photo": 1 - character_error_rate(truths, read_photo),
         "seconds_per_photo_median": statistics.median(seconds),
         "seconds_per_photo_best_of_runs_median": statistics.median(best_seconds),
         "seconds_per_photo_best_of_runs_max": max(best_seconds),
