@@ -184,10 +184,14 @@ def test_upload_and_drawing_show_lines_raw_reading_boxes_and_downloads(client):
 
 
 def test_with_a_dictionary_each_word_shows_the_readings_weighed(client):
-    html = client.post("/read/upload", data={"image": (io.BytesIO(encode(PAGE)), "page.png"),
+    tall, _ = page_picture([(20, [("t", 0), ("a", 90), ("l", 180), ("l", 270), ("a", 540), ("t", 630)]),
+                            (230, [("l", 40), ("a", 130), ("x", 220)])])
+    html = client.post("/read/upload", data={"image": (io.BytesIO(encode(tall)), "page.png"),
                                              "language": "en"}).get_data(as_text=True)
     assert re.findall(r'<option value="(\w+)" selected>', html) == ["en", "en"]
-    for summary, options in re.findall(r'<summary class="read-word-text"[^>]*>([^<]*)</summary>(.*?)</ol>', html, re.S):
+    weighed_words = re.findall(r'<summary class="read-word-text"[^>]*>([^<]*)</summary>(.*?)</ol>', html, re.S)
+    assert weighed_words  # "tall" is weighed against other readings
+    for summary, options in weighed_words:
         weighed = re.findall(r'data-text="([^"]*)" data-share="([\d.]+)"', options)
         assert weighed[0][0] == summary and len(weighed) >= 2
     assert 'lang="en"' in html
