@@ -21,12 +21,18 @@ def test_drawn_letter_is_in_the_top_three(page, letter):
     assert letter in guesses[:3], guesses
 
 
-def test_clear_then_recognise_finds_no_letter(page):
+def test_an_empty_canvas_is_answered_beside_it_without_a_request(page):
     draw(page, "x")
     page.click("#clear")
-    assert recognised(page) == []
-    assert page.locator("#result-heading").inner_text() == "No letter found"
-    assert page.locator("#blank-message").is_visible()
+    requests = []
+    page.on("request", lambda request: requests.append(request.url) if request.method == "POST" else None)
+    page.click("#recognize")
+    page.wait_for_function("document.getElementById('draw-status').textContent.length > 0")
+    assert page.locator("#draw-status").inner_text() == "The canvas is empty: write on it first."
+    assert requests == [] and page.locator("#result-heading").count() == 0
+    assert not page.locator("#recognize").is_disabled()  # still ready for a drawing
+    draw(page, "x")
+    assert "x" in recognised(page)[:3]
 
 
 def test_undo_removes_the_last_stroke(page):

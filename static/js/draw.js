@@ -202,11 +202,18 @@
     undoButton.addEventListener("click", undo);
     clearButton.addEventListener("click", clear);
 
-    // The submit button sends the form: fill in the drawing just before the form is sent.
-    form.addEventListener("submit", () => {
+    // The submit button sends the form: fill in the drawing just before the form is sent. An
+    // empty canvas is answered here, beside it, without a request.
+    form.addEventListener("submit", (event) => {
       endStroke();
+      if (isEmpty()) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        setStatus(status, message("drawing_empty"));
+        return;
+      }
       input.value = canvas.toDataURL("image/png");
-      setStatus(status, message(isEmpty() ? "drawing_empty" : "drawing_sent"));
+      setStatus(status, message("drawing_sent"));
     });
     guardSubmit(form, recognizeButton, status);
 
