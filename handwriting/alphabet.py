@@ -13,7 +13,7 @@ CHARACTERS = (" " + string.ascii_lowercase + string.ascii_uppercase + string.dig
               + ACCENTED + ACCENTED.upper() + PUNCTUATION)
 BLANK = 0
 NUM_CODES = len(CHARACTERS) + 1  # the blank and the characters
-_CODE = {character: n + 1 for n, character in enumerate(CHARACTERS)}
+CODE = {character: n + 1 for n, character in enumerate(CHARACTERS)}  # each character's code
 
 # Typographic variants written the way the recognizer reads them. "^" marks a superscript in
 # the Poilus transcriptions ("M^r"), so it is dropped; "ſ" is the long s.
@@ -25,12 +25,12 @@ def normalize(text):
     """A transcription in the recognizer's characters (NFC, variants unified, spaces collapsed),
     or None when it holds a character the recognizer does not read."""
     text = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text).translate(_SAME)).strip()
-    return text if text and all(character in _CODE for character in text) else None
+    return text if text and all(character in CODE for character in text) else None
 
 
 def encode(text):
     """The codes of a normalized text."""
-    return [_CODE[character] for character in text]
+    return [CODE[character] for character in text]
 
 
 def decode(codes):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from handwriting import classifier
-from handwriting.alphabet import BLANK, CHARACTERS, NUM_CODES, decode
+from handwriting.alphabet import BLANK, CHARACTERS, CODE, NUM_CODES, decode
 from handwriting.ctc_decode import BEAM, beam_search, dictionary
 from handwriting.frame import INK_THRESHOLD
 from handwriting.language import NONE
@@ -24,8 +24,7 @@ LINE_MODEL_FILE = "line_crnn.keras"
 LINE_METRICS_FILE = "line_metrics.json"
 TOP = 3  # guesses kept per character
 MIN_SHARE = 0.01  # a reading of a word less likely than this is not offered, unless it is the raw one
-_CODE = {character: n + 1 for n, character in enumerate(CHARACTERS)}
-_SPACE = _CODE[" "]
+_SPACE = CODE[" "]
 
 
 def greedy_codes(scores):
@@ -137,24 +136,22 @@ class LineRecognizer:
             return []
         log_probabilities = self.model.log_probabilities(prepared.pixels)
         raw = greedy_codes(log_probabilities)
+        raw_words = _words(raw, _character_bounds(raw, len(log_probabilities)))
         hypotheses = beam_search(log_probabilities, words, beam=self.beam) if words else []
         if hypotheses:
             best = hypotheses[0]
-            spans = [(_CODE[c], first, last) for c, (first, last) in zip(best.text, best.spans)]
+            spans = [(CODE[c], first, last) for c, (first, last) in zip(best.text, best.spans)]
+            chosen = _words(spans, _character_bounds(spans, len(log_probabilities)))
         else:
-            spans = raw
-        bounds = _character_bounds(spans, len(log_probabilities))
-        raw_words = _words(raw, _character_bounds(raw, len(log_probabilities)))
-        return [self._word(line, prepared, log_probabilities, word, raw_words, hypotheses, words)
-                for word in _words(spans, bounds)]
+            chosen = raw_words
+        return [self._word(line, prepared, log_probabilities, word, raw_words, hypotheses, words) for word in chosen]
 
     def _word(self, line, prepared, log_probabilities, spikes, raw_words, hypotheses, words):
         characters = []
         for code, first, last, left, right in spikes:
             peak = first + int(np.argmax(log_probabilities[first : last + 1, code]))
             box = _ink_box(line, prepared.ink_x(left * WIDTH_STEP), prepared.ink_x(right * WIDTH_STEP))
-            characters.append(Character(box, [{"letter": CHARACTERS[code - 1], **_guess(log_probabilities[peak], code)},
-                                              *_top(log_probabilities[peak], code)]))
+            characters.append(Character(box, _guesses(log_probabilities[peak], code)))
         text = "".join(character.text for character in characters)
         left, right = spikes[0][3], spikes[-1][4]
         raw = _text_between(raw_words, left, right)
@@ -189,7 +186,7 @@ def _options(text, raw, left, right, hypotheses, words):
     weights = np.exp(scores - scores.max())
     shares = {}
     for hypothesis, weight in zip(hypotheses, weights / weights.sum()):
-        codes = [(_CODE[c], first, last) for c, (first, last) in zip(hypothesis.text, hypothesis.spans)]
+        codes = [(CODE[c], first, last) for c, (first, last) in zip(hypothesis.text, hypothesis.spans)]
         option = _text_between(_words(codes, [(0, 0)] * len(codes)), left, right)
         if option:
             shares[option] = shares.get(option, 0.0) + float(weight)
@@ -218,11 +215,8 @@ def _ink_box(line, x0, x1):
     return (left, line.top + int(top), right - left, int(bottom - top))
 
 
-def _guess(log_probabilities, code):
-    return {"probability": float(np.exp(log_probabilities[code]))}
-
-
-def _top(log_probabilities, chosen):
-    """The next most likely characters of a column after `chosen` (blank left out)."""
-    order = [code for code in np.argsort(-log_probabilities) if code not in (BLANK, chosen)][: TOP - 1]
-    return [{"letter": CHARACTERS[code - 1], "probability": float(np.exp(log_probabilities[code]))} for code in order]
+def _guesses(log_probabilities, chosen):
+    """The character `chosen` in a column, then the column's next most likely ones (blank left out)."""
+    others = [code for code in np.argsort(-log_probabilities) if code not in (BLANK, chosen)][: TOP - 1]
+    return [{"letter": CHARACTERS[code - 1], "probability": float(np.exp(log_probabilities[code]))}
+            for code in [chosen, *others]]

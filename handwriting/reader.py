@@ -7,7 +7,7 @@ A phone photo of a sheet is flattened, its light evened and turned upright first
 
 Two recognizers read lines: the letter recognizer (separate print-style letters cut apart and
 read by the letter CNN) and the line recognizer (a whole line at once, joined writing too).
-`reader="auto"` chooses per line (`Readers.choose`); "letters" or "lines" forces one.
+`reader="auto"` chooses per line (`sure_letter_scans`); "letters" or "lines" forces one.
 """
 
 from dataclasses import dataclass
