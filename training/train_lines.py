@@ -2,6 +2,8 @@
 
     python -m training.train_lines --max-minutes 110      # a run on this machine; run it again to resume
     python -m training.train_lines --limit 64 --epochs 1   # a smoke run
+    python -m training.train_lines --init models/line_crnn.keras --run-dir runs/lines-2 --learning-rate 5e-4
+                                                            # a warm restart from a trained model
 
 Each run resumes from runs/lines/backup (model, optimizer, epoch) and stops after --max-minutes;
 the best epoch by validation character error (greedy decoding) is kept in runs/lines/best.keras
@@ -103,6 +105,9 @@ def main(argv=None):
                         help="synthetic lines (fonts, joined and touching pen strokes) added to the training lines, "
                              "made afresh by every run")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--init", type=Path, metavar="MODEL",
+                        help="start from this model's weights with a fresh optimizer (use a new --run-dir)")
+    parser.add_argument("--learning-rate", type=float, help="Adam's starting rate (default: line_model's)")
     parser.add_argument("--decay-after", type=int, metavar="EPOCH",
                         help="from this epoch on, halve the learning rate every epoch (down to 1e-5): the last "
                              "epochs of a budget")
@@ -121,7 +126,9 @@ def main(argv=None):
 
     args.run_dir.mkdir(parents=True, exist_ok=True)
     best = args.run_dir / "best.keras"
-    model = build_line_model()
+    model = build_line_model(*([args.learning_rate] if args.learning_rate else []))
+    if args.init:
+        model.set_weights(keras.models.load_model(args.init, compile=False).get_weights())
     model.fit(
         train_batches,
         validation_data=validation_batches,
