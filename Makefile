@@ -42,6 +42,10 @@ i18n-compile: $(VENV)/.installed
 /usr/lib/postgresql:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 
+# Debian's Redis, started by the tests of jobs and shared limits (harness/servers.py) on loopback.
+/usr/bin/redis-server:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+
 # Debian's handwriting fonts, for training/synthetic_lines.py (its FONTS: file=package, licences there).
 HANDWRITING_FONTS := \
 	/usr/share/fonts/opentype/dancingscript/DancingScript-Regular.otf=fonts-dancingscript \
@@ -75,7 +79,7 @@ run: setup
 	FLASK_SECRET_KEY=$${FLASK_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_hex())')} \
 	BIND=$${BIND:-127.0.0.1:$(PORT)} $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: setup /usr/bin/chromium /usr/sbin/nginx /usr/lib/postgresql $(FONT_FILES) serve-check
+test: setup /usr/bin/chromium /usr/sbin/nginx /usr/lib/postgresql /usr/bin/redis-server $(FONT_FILES) serve-check
 	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest
 
 benchmark: setup serve-check

@@ -195,3 +195,82 @@ class Nginx:
     def error_log(self):
         path = Path(self.prefix.name, "error.log")
         return path.read_text(errors="replace")[-2000:] if path.exists() else ""
+
+
+class Redis:
+    """Debian's redis-server on 127.0.0.1 in a temporary folder, without persistence; `url` is its
+    redis:// address. Stopped on exit."""
+
+    BINARY = "/usr/bin/redis-server"
+
+    def __enter__(self):
+        if not Path(self.BINARY).exists():
+            raise RuntimeError("Redis is needed: apt-get install redis-server (`make test` does it)")
+        self.folder = Path(tempfile.mkdtemp(prefix="letter-scanner-redis-"))
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [self.BINARY, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.folder,
+             "--save", "", "--appendonly", "no", "--daemonize", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        deadline = time.monotonic() + 20
+        while not _answers(self.port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                stop(self.process, 5)
+                raise RuntimeError(f"redis-server did not start on port {self.port}")
+            time.sleep(0.05)
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        return self
+
+    def __exit__(self, *exc_info):
+        stop(self.process, 10)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _answers(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+            connection.sendall(b"PING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+class Postgres:
+    """Debian's PostgreSQL on 127.0.0.1 in a temporary folder (run as the postgres user when we are
+    root: it refuses root); `url` is its SQLAlchemy address without a database name. Stopped on exit."""
+
+    def __enter__(self):
+        found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+        if not found:
+            raise RuntimeError("PostgreSQL is needed: apt-get install postgresql (`make test` does it)")
+        self.bin_dir = found[-1].parent
+        self.folder = Path(tempfile.mkdtemp(prefix="letter-scanner-pg-"))
+        self.as_user = []
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self.port = free_port()
+        self.data = self.folder / "data"
+        subprocess.run([*self.as_user, self.bin_dir / "initdb", "-D", self.data, "-U", "postgres", "-A", "trust",
+                        "--no-sync"], check=True, stdout=subprocess.DEVNULL)
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off"
+        subprocess.run([*self.as_user, self.bin_dir / "pg_ctl", "-D", self.data, "-o", options,
+                        "-l", self.folder / "log", "-w", "start"], check=True, stdout=subprocess.DEVNULL)
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}"
+        return self
+
+    def __exit__(self, *exc_info):
+        subprocess.run([*self.as_user, self.bin_dir / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop"],
+                       stdout=subprocess.DEVNULL)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def new_database(self):
+        """The URL of a fresh, empty database on this server."""
+        import psycopg
+
+        name = "letter_scanner_" + secrets.token_hex(4)
+        with psycopg.connect(self.url.replace("postgresql+psycopg", "postgresql") + "/postgres",
+                             autocommit=True) as connection:
+            connection.execute(f"CREATE DATABASE {name}")
+        return f"{self.url}/{name}"

@@ -5,6 +5,7 @@ import pytest
 from browser import CHROMIUM, FLAGS, serve
 from playwright.sync_api import sync_playwright
 
+from harness.servers import Redis
 from webapp import create_app
 
 pytest.register_assert_rewrite("pictures")  # its assert_boxes reports like a test
@@ -36,6 +37,13 @@ def csrf_app(tmp_path):
 def csrf_token(client, path="/"):
     """The CSRF token of the form on the page at `path`, as a browser would send it back."""
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True))[1]
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    """A Redis server of the module's own (Debian's redis-server on loopback); its redis:// URL."""
+    with Redis() as redis:
+        yield redis.url
 
 
 @pytest.fixture(scope="module")

@@ -1,68 +1,33 @@
 """Corrections on a real PostgreSQL server (Debian's `postgresql` package, which `make test`
 installs), started here in a temporary folder on loopback and stopped after."""
 
-import os
-import secrets
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 from collections import Counter
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import inspect, text
 
 from correction_forms import correction, make_app
+from harness.servers import Postgres
 from webapp import correction_store, db as database
 from webapp.db import db
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def postgres_bin():
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
-    if not found:
-        pytest.fail("PostgreSQL is needed: apt-get install postgresql (`make test` does it)")
-    return found[-1].parent
-
-
 @pytest.fixture(scope="module")
 def server():
-    """A PostgreSQL server on 127.0.0.1 (as the postgres user when run as root: it refuses root)."""
-    bin_dir = postgres_bin()
-    folder = Path(tempfile.mkdtemp(prefix="letter-scanner-pg-"))
-    as_user = []
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    data = folder / "data"
-    subprocess.run([*as_user, bin_dir / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "--no-sync"],
-                   check=True, stdout=subprocess.DEVNULL)
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off"
-    subprocess.run([*as_user, bin_dir / "pg_ctl", "-D", data, "-o", options, "-l", folder / "log", "-w", "start"],
-                   check=True, stdout=subprocess.DEVNULL)
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
-    finally:
-        subprocess.run([*as_user, bin_dir / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop"],
-                       stdout=subprocess.DEVNULL)
-        shutil.rmtree(folder, ignore_errors=True)
+    with Postgres() as postgres:
+        yield postgres
 
 
 @pytest.fixture
 def pg_url(server):
     """A fresh, empty database on the server."""
-    name = "corrections_" + secrets.token_hex(4)
-    with psycopg.connect(server.replace("postgresql+psycopg", "postgresql") + "/postgres", autocommit=True) as c:
-        c.execute(f"CREATE DATABASE {name}")
-    return f"{server}/{name}"
+    return server.new_database()
 
 
 def count(app):
