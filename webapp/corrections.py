@@ -38,8 +38,8 @@ from webapp.recognition import png_data_url
 DEFAULTS = {
     "CORRECTIONS_PER_DAY": 5000,  # the whole site's, in UTC days; past it posts answer 503
     "CORRECTIONS_RATE_LIMIT": "10 per minute;200 per day",  # per client address (Flask-Limiter)
-    "RATELIMIT_STORAGE_URI": f"{rate_limit_storage.SCHEME}://",  # e.g. redis://… when several processes serve
     "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After on a 429
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # Redis unreachable: count in this process meanwhile
     "ADMIN_TOKEN": None,  # FLASK_ADMIN_TOKEN: the review page is off (404) without it
     "REVIEW_PAGE_SIZE": 60,
 }
@@ -55,6 +55,11 @@ limiter = Limiter(key_func=get_remote_address)
 def init_app(app):
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
+    # FLASK_RATELIMIT_STORAGE_URI (any storage `limits` knows) wins over FLASK_REDIS_URL.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", rate_limit_storage.storage_uri(app.config["REDIS_URL"]))
+    if rate_limit_storage.per_process(app.config["RATELIMIT_STORAGE_URI"]):
+        app.logger.warning("Rate limits are counted per process: each worker allows the full rate. "
+                           "Set FLASK_REDIS_URL to share them between workers and hosts.")
     limiter.init_app(app)
 
 
