@@ -7,7 +7,7 @@ from flask import Flask
 
 from handwriting.classifier import MODEL_FILE, MODELS_DIR
 from handwriting.line_recognizer import LINE_MODEL_FILE
-from webapp import api, corrections, db, errors, forms, history, i18n, pages, reading, security, uploads
+from webapp import api, corrections, db, errors, forms, i18n, pages, reading, security, uploads
 from webapp.in_memory_request import InMemoryRequest
 from webapp.model import load_letter_model, load_line_model_once
 
@@ -53,7 +53,6 @@ def create_app(test_config=None):
     app.register_blueprint(reading.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(corrections.bp)
-    history.init_app(app)
     forms.csrf.exempt(api.bp)
     errors.init_app(app, api.PREFIX, pages.render_home)
     app.extensions["letter_model"] = load_letter_model(app.config["MODEL_PATH"], app.config["MODEL_RUNTIME"])
