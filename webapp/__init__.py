@@ -7,7 +7,7 @@ from flask import Flask
 
 from handwriting.classifier import MODEL_FILE, MODELS_DIR
 from handwriting.line_recognizer import LINE_MODEL_FILE
-from webapp import api, corrections, db, errors, forms, i18n, pages, reading, security, uploads
+from webapp import api, cli_read, corrections, db, errors, forms, i18n, pages, reading, security, uploads
 from webapp.in_memory_request import InMemoryRequest
 from webapp.model import load_letter_model, load_line_model_once
 
@@ -49,6 +49,7 @@ def create_app(test_config=None):
     security.init_app(app, machine_paths=(api.PREFIX, api.HEALTH))
     db.init_app(app)
     corrections.init_app(app)
+    cli_read.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(reading.bp)
     app.register_blueprint(api.bp)

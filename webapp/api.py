@@ -5,14 +5,13 @@ from flask_babel import gettext as _
 
 from handwriting.ink import WORK_SIDE
 from webapp import db, errors
-from webapp.images import decode_data_url, sent_image, sent_pages
+from webapp.images import decode_data_url, sent_image
 from webapp.input_errors import MalformedRequest, UnsupportedContentType
 from handwriting import output
 from handwriting.language import NONE
-from handwriting.reader import READ_SIDE, read_page
 from handwriting.single_letter import recognize
 from webapp.model import letter_detector, letter_model, line_model, readers
-from webapp.recognition import document_json, output_format, reader_choice, reading_language
+from webapp.recognition import output_format, read_document, reader_choice, reading_language
 
 PREFIX = "/api/"  # every URL under it is the API's, answered in JSON even when it does not exist
 HEALTH = "/healthz"
@@ -73,11 +72,9 @@ def read():
     if not available.available(reader):
         return _unavailable(line_model() if reader == "lines" else letter_model())
     name = _upload_name()
-    with sent_pages(sent_picture(), max_side=READ_SIDE) as pictures:
-        transcripts = [read_page(picture, available, language, reader) for picture in pictures]
-        if key == "json":
-            return jsonify(document_json(transcripts))
-        body = output.write(key, list(zip(transcripts, pictures)), name)
+    body = read_document(sent_picture(), language, reader, key, name)
+    if key == "json":
+        return jsonify(body)
     mimetype, extension = output.FORMATS[key]
     response = Response(body, mimetype=mimetype)
     response.headers.set("Content-Disposition", "attachment", filename=output.download_name(name, extension))

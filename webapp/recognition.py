@@ -8,10 +8,13 @@ import numpy as np
 from flask_babel import gettext as _
 from PIL import Image
 
+from handwriting import output
 from handwriting.language import LANGUAGES, NONE
 from handwriting.output import FORMATS
-from handwriting.reader import READERS
+from handwriting.reader import READ_SIDE, READERS, read_page
+from webapp.images import sent_pages
 from webapp.input_errors import MalformedRequest
+from webapp.model import readers
 
 PREVIEW_SIDE = 280
 READING_LANGUAGES = (*LANGUAGES, NONE)
@@ -81,6 +84,18 @@ def document_json(transcripts):
     return {"text": "\f".join(t.text for t in transcripts), "raw_text": "\f".join(t.raw_text for t in transcripts),
             "language": transcripts[0].language, "blank": all(t.blank for t in transcripts),
             "pages": [transcript_json(t) for t in transcripts]}
+
+
+def read_document(data, language, reader, key, name=None):
+    """The bytes of a picture or PDF read page by page with the running app's recognizers: the
+    answer (`document_json`) for `key` "json", else the bytes of the document in format `key`, as
+    `handwriting.output.write` names them after the file `name`."""
+    available = readers()
+    with sent_pages(data, max_side=READ_SIDE) as pictures:
+        transcripts = [read_page(picture, available, language, reader) for picture in pictures]
+        if key == "json":
+            return document_json(transcripts)
+        return output.write(key, list(zip(transcripts, pictures)), name)
 
 
 def png_data_url(array, max_side=None):
