@@ -81,15 +81,7 @@ class Gunicorn:
 
     def workers(self):
         """PIDs of gunicorn's worker processes (the master's children)."""
-        pids = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == self.process.pid:  # the field after the state is the parent PID
-                pids.append(int(stat.parent.name))
-        return sorted(pids)
+        return children(self.process.pid)
 
     def worker_memory(self):
         return {pid: memory_mb(pid) for pid in self.workers()}
@@ -274,3 +266,57 @@ class Postgres:
                              autocommit=True) as connection:
             connection.execute(f"CREATE DATABASE {name}")
         return f"{self.url}/{name}"
+
+
+class CeleryWorker:
+    """`celery -A worker worker` (the job workers of `make worker`) in its own process group, with
+    `env` (FLASK_REDIS_URL, FLASK_DATABASE_URL, …); ready on enter, stopped on exit. `kill()` kills
+    it at once, its pool processes too, as a lost machine would."""
+
+    def __init__(self, concurrency=1, python=sys.executable, **env):
+        self.concurrency, self.python, self.env = concurrency, python, env
+        self.process = None
+
+    def __enter__(self):
+        self.log = tempfile.NamedTemporaryFile(prefix="letter-scanner-worker-", suffix=".log")
+        env = {**os.environ, "FLASK_SECRET_KEY": secrets.token_hex(), **self.env}
+        self.process = subprocess.Popen(
+            [self.python, "-m", "celery", "-A", "worker", "worker", "--loglevel=INFO", "--without-gossip",
+             "--without-mingle", "--without-heartbeat", f"--concurrency={self.concurrency}"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while " ready." not in self.log_tail(100_000):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.__exit__()
+                raise RuntimeError(f"the Celery worker did not start:\n{self.log_tail()}")
+            time.sleep(0.1)
+        return self
+
+    def __exit__(self, *exc_info):
+        stop(self.process, 20)
+        self.log.close()
+
+    def kill(self):
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def pids(self):
+        """The worker's processes: the main one and its pool's."""
+        return [self.process.pid, *children(self.process.pid)]
+
+    def log_tail(self, size=3000):
+        return Path(self.log.name).read_text(errors="replace")[-size:]
+
+
+def children(pid):
+    """PIDs of a process's children."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:  # the field after the state is the parent PID
+            pids.append(int(stat.parent.name))
+    return sorted(pids)

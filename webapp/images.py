@@ -86,6 +86,19 @@ def sent_pages(data, max_side=None):
             yield [image]
 
 
+def page_count(data):
+    """How many pages `sent_pages` gives for `data`, checked against the running app's limits as it
+    checks them (the same errors), without decoding the picture or rendering the pages."""
+    if uploads.is_pdf(data or b""):
+        document = _checked_pdf(data, uploads.limits())
+        with _PDFIUM:
+            count = len(document)
+            document.close()
+        return count
+    _open_unloaded(data, uploads.limits(), None, pages=True).close()
+    return 1
+
+
 @contextlib.contextmanager
 def _sent_picture(data, max_side, pages):
     image = _open_unloaded(data, uploads.limits(), max_side, pages)
@@ -202,9 +215,7 @@ GREY_PER_COLOUR_PIXEL = 4
 
 @contextlib.contextmanager
 def _pdf_pages(data, limits, max_side):
-    if len(data) > limits.max_bytes:
-        raise PictureTooLarge(_("The PDF is larger than %(limit)s.", limit=limits.size_text))
-    document = _open_pdf(data, limits)
+    document = _checked_pdf(data, limits)
     pages = []
     try:
         with _PDFIUM:
@@ -223,6 +234,12 @@ def _pdf_pages(data, limits, max_side):
             document.close()
         if rendered >= LARGE_PICTURE_PIXELS:
             _give_memory_back()
+
+
+def _checked_pdf(data, limits):
+    if len(data) > limits.max_bytes:
+        raise PictureTooLarge(_("The PDF is larger than %(limit)s.", limit=limits.size_text))
+    return _open_pdf(data, limits)
 
 
 def _open_pdf(data, limits):
