@@ -79,10 +79,16 @@ run: setup
 	FLASK_SECRET_KEY=$${FLASK_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_hex())')} \
 	BIND=$${BIND:-127.0.0.1:$(PORT)} $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
+# Job workers (Celery, with the app's FLASK_* settings; FLASK_REDIS_URL must name the Redis broker):
+# as many processes as WORKER_CONCURRENCY, one per core by default.
+worker: setup
+	FLASK_SECRET_KEY=$${FLASK_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_hex())')} \
+	$(VENV)/bin/celery -A worker worker --loglevel=INFO --concurrency=$${WORKER_CONCURRENCY:-$$(nproc)}
+
 test: setup /usr/bin/chromium /usr/sbin/nginx /usr/lib/postgresql /usr/bin/redis-server $(FONT_FILES) serve-check
 	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest
 
 benchmark: setup serve-check
 	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m benchmarks.run_all --serve-venv $(SERVE_VENV)
 
-.PHONY: setup run test benchmark serve-check i18n-extract i18n-update i18n-compile
+.PHONY: setup run worker test benchmark serve-check i18n-extract i18n-update i18n-compile

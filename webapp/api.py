@@ -1,6 +1,6 @@
 """The JSON API, for programs: stateless (no cookies, no CSRF); every error answers in JSON."""
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 
 from handwriting.ink import WORK_SIDE
@@ -41,7 +41,14 @@ def sent_picture():
         '{"image": "data:image/png;base64,…"}.'))
 
 
-def _unavailable(model):
+def sent_pictures():
+    """Every picture sent: several multipart fields `image` (pages, in order), else `sent_picture`'s one."""
+    if request.mimetype == "multipart/form-data" and len(request.files.getlist("image")) > 1:
+        return [sent.read() for sent in request.files.getlist("image")]
+    return [sent_picture()]
+
+
+def unavailable(model):
     """503: the reason (a log-style line, in English) after a sentence in the client's language."""
     message = _("The recognizer is not available. %(reason)s", reason=model.error)
     return jsonify(error=message, code=errors.CODE_OF_STATUS[503]), 503
@@ -52,7 +59,7 @@ def predict():
     """Top-5 letters for one picture: {"predictions": [...], "blank": bool}."""
     model = letter_model()
     if not model.available:
-        return _unavailable(model)
+        return unavailable(model)
     with sent_image(sent_picture(), max_side=WORK_SIDE) as image:
         result = recognize(image, model, letter_detector())
     if result.blank:
@@ -70,8 +77,8 @@ def read():
     key = output_format(request.values.get("format"))
     available = readers()
     if not available.available(reader):
-        return _unavailable(line_model() if reader == "lines" else letter_model())
-    name = _upload_name()
+        return unavailable(line_model() if reader == "lines" else letter_model())
+    name = upload_name()
     body = read_document(sent_picture(), language, reader, key, name)
     if key == "json":
         return jsonify(body)
@@ -81,7 +88,7 @@ def read():
     return response
 
 
-def _upload_name():
+def upload_name():
     """The file name a multipart upload gave its picture, if any."""
     sent = request.files.get("image") if request.mimetype == "multipart/form-data" else None
     return sent.filename if sent else None
@@ -89,11 +96,12 @@ def _upload_name():
 
 @bp.get(HEALTH)
 def healthz():
-    """The model decides the status (503 without one); the database's state is reported beside it."""
+    """The model decides the status (503 without one); the database's and the job queue's states
+    are reported beside it."""
     model, lines = letter_model(), line_model()
     line_state = ({"runtime": lines.runtime, "runtime_reason": lines.runtime_reason} if lines.available
                   else {"error": lines.error})
+    beside = {"line_model": line_state, "database": db.health(), "jobs": current_app.extensions["jobs"].health()}
     if not model.available:
-        return jsonify(status="unavailable", error=model.error, line_model=line_state, database=db.health()), 503
-    return jsonify(status="ok", runtime=model.runtime, runtime_reason=model.runtime_reason, line_model=line_state,
-                   database=db.health())
+        return jsonify(status="unavailable", error=model.error, **beside), 503
+    return jsonify(status="ok", runtime=model.runtime, runtime_reason=model.runtime_reason, **beside)

@@ -3,6 +3,7 @@ JSON shape of a Transcript, and pictures as data: URLs."""
 
 import base64
 import io
+from dataclasses import dataclass
 
 import numpy as np
 from flask_babel import gettext as _
@@ -75,15 +76,28 @@ def transcript_json(transcript):
     }
 
 
+@dataclass(frozen=True)
+class FailedPage:
+    """A page of a document that could not be read (a background job keeps the others): why."""
+
+    error: str
+    code: str
+    text = raw_text = ""
+
+    def json(self):
+        return {"text": "", "raw_text": "", "failed": True, "error": self.error, "code": self.code}
+
+
 def document_json(transcripts):
     """The API's answer for the pages of one document: a single page as `transcript_json`; several
     (a PDF) as their text and raw text, pages separated by a form feed, and `pages`, each page's
-    `transcript_json`."""
+    `transcript_json` (a `FailedPage` as its `json()`)."""
     if len(transcripts) == 1:
         return transcript_json(transcripts[0])
+    read = [t for t in transcripts if not isinstance(t, FailedPage)]
     return {"text": "\f".join(t.text for t in transcripts), "raw_text": "\f".join(t.raw_text for t in transcripts),
-            "language": transcripts[0].language, "blank": all(t.blank for t in transcripts),
-            "pages": [transcript_json(t) for t in transcripts]}
+            "language": read[0].language, "blank": all(t.blank for t in read),
+            "pages": [t.json() if isinstance(t, FailedPage) else transcript_json(t) for t in transcripts]}
 
 
 def read_document(data, language, reader, key, name=None):
