@@ -43,3 +43,12 @@ def recognised(page):
     page.click("#recognize")
     page.wait_for_selector("#result-heading", timeout=15_000)  # the result page, with or without a letter
     return [li.get_attribute("data-letter") for li in page.locator("#guesses li").all()]
+
+
+def methods_during(page, action):
+    """The methods of the page loads (documents) the page asks the app for while `action` runs."""
+    sent = []
+    page.on("request", lambda request: sent.append(request.method) if request.resource_type == "document" else None)
+    action()
+    page.wait_for_load_state()
+    return sent

@@ -8,7 +8,7 @@ from markupsafe import Markup
 from handwriting import classifier
 from handwriting.ink import WORK_SIDE
 from handwriting.single_letter import recognize
-from webapp import errors, uploads
+from webapp import errors, history, uploads
 from webapp.artifacts import artifact
 from webapp.corrections import feedback_form, usage_for_stats
 from webapp.forms import DrawForm, UploadForm, error_status
@@ -48,7 +48,8 @@ def index():
 @bp.get("/upload")
 @bp.get("/draw")
 def back_to_the_form():
-    """A reloaded or bookmarked result URL: results are never stored, so back to the form."""
+    """A bookmarked result URL, or one reloaded where the browser could not keep the result (kept
+    results reopen at /history#<id>): nothing is stored on the server, so back to the form."""
     return redirect(url_for("pages.index"))
 
 
@@ -76,11 +77,13 @@ def _recognize_page(data, source):
     with sent_image(data, max_side=WORK_SIDE) as image:
         result = recognize(image, model, letter_detector())
     frame_url = None if result.blank else png_data_url(result.frame)
+    note = not_a_letter_message(result.not_a_letter)
     return render_template(
         "result.html",
         predictions=result.predictions,
         blank=result.blank,
-        not_a_letter=not_a_letter_message(result.not_a_letter),
+        not_a_letter=note,
+        kept=history.kept_letter(result, frame_url, note),
         input_url=png_data_url(result.grey, PREVIEW_SIDE),
         frame_url=frame_url,
         feedback=feedback_form(frame_url, result.predictions, source),

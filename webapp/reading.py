@@ -14,7 +14,7 @@ from handwriting import output
 from handwriting.language import LANGUAGES
 from handwriting.reader import READ_SIDE, read_page
 from handwriting.transcript import box_around
-from webapp import errors, uploads
+from webapp import errors, history, uploads
 from webapp.forms import DrawForm, UploadForm, error_status
 from webapp.images import decode_data_url, sent_pages
 from webapp.model import letter_model, line_model, readers
@@ -44,13 +44,15 @@ def render_read(error=None, status=200, upload_form=None, draw_form=None, transc
     The forms are rebuilt from the request, so a drawing sent with an error comes back.
     """
     chosen = request.form.get("language")
+    document_text = "\n\n".join(t.text for t in transcripts if not t.blank)
     page = render_template(
         "read.html",
         upload_form=upload_form or UploadForm(pages=True),
         draw_form=draw_form or DrawForm(),
         error=error,
         pages=[{"transcript": t, "boxed_url": None if t.blank else boxed_png_url(t)} for t in transcripts],
-        document_text="\n\n".join(t.text for t in transcripts if not t.blank),
+        document_text=document_text,
+        kept=history.kept_reading(document_text),
         downloads=downloads,
         dictionaries=[(code, LANGUAGE_NAMES[code]) for code in READING_LANGUAGES],
         dictionary=chosen if chosen in READING_LANGUAGES else page_language(),
@@ -71,7 +73,8 @@ def read():
 @bp.get("/read/upload")
 @bp.get("/read/draw")
 def back_to_the_form():
-    """A reloaded or bookmarked reading URL: readings are never stored, so back to the form."""
+    """A bookmarked reading URL, or one reloaded where the browser could not keep the reading (kept
+    readings reopen at /history#<id>): nothing is stored on the server, so back to the form."""
     return redirect(url_for("reading.read"))
 
 
