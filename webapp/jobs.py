@@ -63,9 +63,9 @@ def submit():
     if not readers().available(reader):
         return api.unavailable(line_model() if reader == "lines" else letter_model())
     sent = api.sent_pictures()
-    total = sum(page_count(data) for data in sent)
-    if len(sent) > 1 and total > len(sent):
+    if len(sent) > 1 and any(uploads.is_pdf(data) for data in sent):
         raise UnsupportedPicture(_("Send one PDF, or pictures only."))
+    total = sum(page_count(data) for data in sent)
     if total > uploads.MAX_PDF_PAGES:
         raise PictureTooLarge(_("%(count)d pictures were sent; the limit is %(limit)d pages.",
                                 count=total, limit=uploads.MAX_PDF_PAGES))

@@ -54,6 +54,7 @@ def render_read(error=None, status=200, upload_form=None, draw_form=None, transc
         document_text=document_text,
         kept=history.kept_reading(document_text),
         downloads=downloads,
+        job_downloads=DOWNLOADS,  # what a background job (static/js/jobs.js) keeps and links
         dictionaries=[(code, LANGUAGE_NAMES[code]) for code in READING_LANGUAGES],
         dictionary=chosen if chosen in READING_LANGUAGES else page_language(),
         model_error=None if readers().available("auto") else letter_model().error,
