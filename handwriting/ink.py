@@ -195,9 +195,14 @@ def grey_to_ink(grey, speck_fraction=SPECK_FRACTION):
     return ink * _rank_filter(kept, 3, np.maximum)
 
 
+def letter_ink(grey):
+    """The ink of a grey picture (`to_grey`) of one letter, without a stray accent over it."""
+    return drop_diacritics(grey_to_ink(grey))
+
+
 def grey_to_frame(grey):
     """The 28x28 frame the model sees of a grey picture (`to_grey`), or None if it is blank."""
-    return ink_to_frame(drop_diacritics(grey_to_ink(grey)))
+    return ink_to_frame(letter_ink(grey))
 
 
 def image_to_frame(image):

@@ -1,7 +1,9 @@
 """Is this one handwritten letter? So that noise, photos, words, scribbles, shapes, digits and
 doodles are named as such instead of guessed at.
 
-A small perceptron (trained by `python -m training.letterness`, weights in
+`several_letters` looks at the picture's ink itself, before it is framed: letters side by side
+with a gap between them, or ink much wider than tall, are several letters (a word, a number),
+whatever the model thinks of the frame. Then a small perceptron (trained by `python -m training.letterness`, weights in
 models/letterness.npz) reads the 28x28 frame the model saw, pooled 2x2, and the model's own
 certainty (its five best probabilities and their entropy); its threshold lets 99.9 % of the
 held-out validation writers' letters through. A few ink statistics then say what the picture
@@ -14,12 +16,49 @@ from pathlib import Path
 import numpy as np
 
 from handwriting.ink import label_components
+from handwriting.segment import TooManyLetters, segment
 
 DETECTOR_FILE = "letterness.npz"
 POOL = 2  # the frame is averaged over POOL x POOL blocks
 INK_LEVEL = 0.3  # a frame pixel this bright (0..1) is ink
 PART_SHARE = 0.05  # a piece of ink with less than this share of all ink is a detail (an i's dot)
-REASONS = ("several_marks", "filled", "not_like_a_letter")
+SEVERAL_MARKS = "several_marks"  # the reason given for a word, letters side by side, several marks
+REASONS = (SEVERAL_MARKS, "filled", "not_like_a_letter")
+LETTER_GAP = 0.1  # pieces of ink further apart than this many median piece heights are separate letters
+WORD_ASPECT = 2.2  # ink this many times wider than tall is several letters (touching or joined)
+MARK_HEIGHT = 0.4  # a piece shorter than this share of the tallest is a mark (a comma, a speck), not a letter
+
+
+def several_letters(ink):
+    """Whether an ink map (`grey_to_ink`) holds several letters side by side rather than one.
+
+    The page segmenter's pieces (`handwriting.segment`: the dot of an i or j and the parts of a
+    broken stroke that overlap belong to their letter) fall into groups parted by clear gaps; two
+    groups that each hold a letter-sized piece are two letters (a comma or a speck beside a letter
+    is not, and a loose bar between two stems bridges them). Letters that touch or are joined
+    count by the width of their ink. benchmarks/several_letters.py measures it on training data.
+    """
+    try:
+        line = segment(ink)
+    except TooManyLetters:
+        return True
+    boxes = sorted(letter.box for letter in line.candidates[: len(line.cuts)])
+    if not boxes:
+        return False
+    tallest = max(box[3] for box in boxes)
+    letters = [box for box in boxes if box[3] >= MARK_HEIGHT * tallest]
+    gap = LETTER_GAP * float(np.median([box[3] for box in letters]))
+    groups, right = [[]], boxes[0][0]
+    for box in boxes:
+        if box[0] - right > gap:
+            groups.append([])
+        groups[-1].append(box)
+        right = max(right, box[0] + box[2])
+    if sum(any(box in letters for box in group) for group in groups) > 1:
+        return True
+    left, right = min(box[0] for box in letters), max(box[0] + box[2] for box in letters)
+    top, bottom = min(box[1] for box in letters), max(box[1] + box[3] for box in letters)
+    return right - left > WORD_ASPECT * (bottom - top)
 
 
 def features(frames, probabilities):
@@ -68,7 +107,7 @@ def what_it_looks_like(frame):
         return "not_like_a_letter"
     height, width = np.ptp(rows) + 1, np.ptp(cols) + 1
     if (sizes >= PART_SHARE * sizes.sum()).sum() > 2 or width > 1.6 * height:
-        return "several_marks"
+        return SEVERAL_MARKS
     if sizes.sum() > 0.6 * height * width:
         return "filled"
     return "not_like_a_letter"

@@ -4,7 +4,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from handwriting.ink import grey_to_frame, to_grey
+from handwriting.frame import ink_to_frame
+from handwriting.ink import letter_ink, to_grey
+from handwriting.letterness import SEVERAL_MARKS, several_letters
 
 
 @dataclass
@@ -23,14 +25,24 @@ class Recognition:
         """It holds one handwritten letter, as far as the detector can tell."""
         return not self.blank and self.not_a_letter is None
 
+    @property
+    def several_letters(self):
+        """It holds several letters or marks (a word): a page to read, not a letter."""
+        return self.not_a_letter == SEVERAL_MARKS
+
 
 def recognize(image, model, detector=None, top=5):
-    """Preprocess a Pillow image and ask the model; blank pictures are not guessed at. With a
-    `detector` (handwriting.letterness), a picture that is not one letter says why."""
+    """Preprocess a Pillow image and ask the model; blank pictures are not guessed at. Several
+    letters side by side (a word) are "several_marks"; with a `detector` (handwriting.letterness),
+    any other picture that is not one letter says why too."""
     grey = to_grey(image)
-    frame = grey_to_frame(grey)
+    ink = letter_ink(grey)
+    frame = ink_to_frame(ink)
     if frame is None:
         return Recognition([], grey, None)
     probabilities = model.probabilities(frame[None])[0]
-    reason = detector.judge(frame, probabilities) if detector else None
+    if several_letters(ink):
+        reason = SEVERAL_MARKS
+    else:
+        reason = detector.judge(frame, probabilities) if detector else None
     return Recognition(model.top(probabilities, top), grey, frame, reason)

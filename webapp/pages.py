@@ -86,7 +86,8 @@ def _recognize_page(data, source):
         kept=history.kept_letter(result, frame_url, note),
         input_url=png_data_url(result.grey, PREVIEW_SIDE),
         frame_url=frame_url,
-        feedback=feedback_form(frame_url, result.predictions, source),
+        feedback=None if result.several_letters else feedback_form(frame_url, result.predictions, source),
+        read_instead=DrawForm(formdata=None, drawing=png_data_url(result.grey)) if result.several_letters else None,
         history=artifact("history.json"),
         model_error=None,
     )
