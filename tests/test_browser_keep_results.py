@@ -150,3 +150,16 @@ def test_without_storage_a_reloaded_result_goes_back_to_the_form(browser, base_u
         assert listed(page) == []
     finally:
         context.close()
+
+
+def test_an_open_entry_stays_open_in_the_other_language(page, base_url):
+    draw(page, "t")
+    guesses = recognised(page)
+    page.wait_for_load_state("load")
+    page.reload()
+    assert shown_guesses(page) == guesses
+    page.click(".language-switcher a[data-language='es']")
+    page.wait_for_selector("html[lang='es']")
+    assert shown_guesses(page) == guesses
+    assert page.locator("#history-heading").text_content() == "Letras y páginas leídas"
+    assert page.locator("#history-list .history-kind").first.text_content() == "Letra"
