@@ -1,6 +1,8 @@
 """`flask read`: pictures, folders and PDFs read from the command line, as /api/read reads them."""
 
 import io
+import multiprocessing
+import sys
 import xml.etree.ElementTree as ET
 
 import pypdfium2 as pdfium
@@ -8,6 +10,7 @@ import pytest
 from pictures import page_picture, pdf_of
 
 from harness.pictures import encode
+from webapp import cli_read
 
 PAGE, _ = page_picture([(20, [("a", 0), ("t", 90), ("x", 360), ("a", 450)]),
                         (230, [("t", 40), ("a", 130), ("x", 220)])])
@@ -101,3 +104,13 @@ def test_two_worker_processes_write_what_one_process_writes(app, files, tmp_path
         assert result.exit_code == 0, result.output
         outputs[jobs] = {p.name: p.read_bytes() for p in out.iterdir()}
     assert len(outputs[1]) == 3 and outputs[2] == outputs[1]
+
+
+def tensorflow_is_loaded(_):
+    return "tensorflow" in sys.modules
+
+
+def test_a_worker_process_reads_without_tensorflow(app):
+    with app.app_context(), multiprocessing.get_context("spawn").Pool(
+            1, cli_read.start_worker, (cli_read.worker_config(app),)) as pool:
+        assert pool.map(tensorflow_is_loaded, [0]) == [False]

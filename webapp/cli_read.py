@@ -67,7 +67,7 @@ def read_file(path, key, language, reader):
     return document, None
 
 
-def _start_worker(config):
+def start_worker(config):
     """A worker process: the app created once (its models loaded once), its context kept."""
     from webapp import create_app  # webapp imports this module
 
@@ -94,7 +94,7 @@ def read_all(files, key, language, reader, jobs):
     if jobs == 1 or len(work) < 2:
         return [read_file(*job) for job in tqdm(work, **bar)]
     context = multiprocessing.get_context("spawn")
-    with context.Pool(min(jobs, len(work)), _start_worker, (worker_config(current_app),)) as pool:
+    with context.Pool(min(jobs, len(work)), start_worker, (worker_config(current_app),)) as pool:
         return list(tqdm(pool.imap(_read_in_worker, work), **bar))
 
 
