@@ -74,6 +74,7 @@ SPLIT = 0.15  # a piece with this share of its body in a second line is cut betw
 PARAGRAPH_PITCH = 1.5  # a pitch this many times the usual one between two lines starts a paragraph...
 PARAGRAPH_HEIGHTS = 3.5  # ...and, with too few lines for a usual pitch, this many median heights
 MIN_PITCHES = 3  # fewer pitches than this give no usual pitch
+PICTURE_MARGIN = 4  # pixels of paper around a line's picture
 
 
 class Straightening:
@@ -116,6 +117,14 @@ class PageLine:
     top: int
     paragraph: bool  # it starts a paragraph (the first line does)
     box: tuple  # (x, y, w, h) around its own ink, in the straightened page's pixels
+
+    @property
+    def picture(self):
+        """The line as cut from the page: grey (ink 0 .. paper 1), its own ink only, cropped to its
+        box with a margin of PICTURE_MARGIN pixels."""
+        x, _, w, _ = self.box
+        ink = np.pad(self.ink[:, x : x + w], PICTURE_MARGIN)
+        return 1.0 - np.clip(ink, 0.0, 1.0)
 
 
 @dataclass

@@ -65,7 +65,8 @@ class FoundPage:
 
     def transcript(self, words, readers, language):
         """The Transcript of the lines read as `words` (one list per line) by `readers` (their names)."""
-        lines = [TextLine(w, line.paragraph, reader) for line, w, reader in zip(self.lines, words, readers) if w]
+        lines = [TextLine(w, line.paragraph, reader, line.picture)
+                 for line, w, reader in zip(self.lines, words, readers) if w]
         return Transcript(lines, self.grey, self.scale, language, self.page.straightening, self.flattened)
 
 

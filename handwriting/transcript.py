@@ -42,6 +42,7 @@ class TextLine:
     words: list  # Words, left to right
     paragraph: bool  # it starts a paragraph
     reader: str  # the recognizer that read it ("letters" or "lines")
+    picture: np.ndarray | None = None  # the line as cut from the page (handwriting.lines.PageLine.picture)
 
     @property
     def box(self):

@@ -21,6 +21,8 @@ from handwriting.ink import grey_to_ink
 from handwriting.line_image import line_input
 
 LINE_SETS = ("htr-lines-copiste", "htr-lines-poilus")
+INDEX_FILE = "index.jsonl.gz"  # a set's rows: {"kind": "line", "image", "text", "writer", "page", "polygon", …}
+LINES_FILE = "lines.tar"  # ...and its line pictures, named by "image"
 SPLITS = ("train", "validation", "test")
 VALIDATION_WRITERS = 10  # per set
 TEST_WRITERS = 15  # per set without whole pages (Copiste's test writers are those of its pages)
@@ -38,7 +40,7 @@ class Line:
 
 
 def read_index(data_dir, name):
-    with gzip.open(Path(data_dir) / name / "index.jsonl.gz", "rt", encoding="utf-8") as file:
+    with gzip.open(Path(data_dir) / name / INDEX_FILE, "rt", encoding="utf-8") as file:
         return [json.loads(row) for row in file]
 
 
@@ -69,13 +71,10 @@ def crop_ink(grey, polygon):
     return ink * (np.asarray(mask) > 0)
 
 
-def load_lines(data_dir, name):
-    """{split: [Line]} of one set; lines whose text holds a character the recognizer does not read,
-    or crossed-out words, are left out."""
-    rows = read_index(data_dir, name)
-    splits = split_of(rows, name)
-    out = {split: [] for split in SPLITS}
-    with tarfile.open(Path(data_dir) / name / "lines.tar") as tar:
+def _read_lines(folder, rows, name):
+    """(row, Line) of a set's line rows; lines whose text holds a character the recognizer does not
+    read, or crossed-out words, are left out."""
+    with tarfile.open(Path(folder) / LINES_FILE) as tar:
         for row in rows:
             if row["kind"] != "line" or "<" in row["text"] or ">" in row["text"]:
                 continue
@@ -87,9 +86,24 @@ def load_lines(data_dir, name):
             line = line_input(crop_ink(grey, row["polygon"]))
             if line is None:
                 continue
-            pixels = np.uint8(np.rint(line.pixels * 255))
-            out[splits[row["writer"]]].append(Line(pixels, text, row["writer"], name))
+            yield row, Line(np.uint8(np.rint(line.pixels * 255)), text, row["writer"], name)
+
+
+def load_lines(data_dir, name):
+    """{split: [Line]} of one set (see `_read_lines` for the lines left out)."""
+    rows = read_index(data_dir, name)
+    splits = split_of(rows, name)
+    out = {split: [] for split in SPLITS}
+    for row, line in _read_lines(Path(data_dir) / name, rows, name):
+        out[splits[row["writer"]]].append(line)
     return out
+
+
+def folder_lines(folder):
+    """Every line of a folder in the layout of the sets (`flask corrections export` writes one),
+    all of them for training."""
+    folder = Path(folder)
+    return [line for _, line in _read_lines(folder, read_index(folder.parent, folder.name), folder.name)]
 
 
 def cached_lines(data_dir, cache_dir, sets=LINE_SETS):

@@ -7,7 +7,8 @@ from flask import Flask
 
 from handwriting.classifier import MODEL_FILE, MODELS_DIR
 from handwriting.line_recognizer import LINE_MODEL_FILE
-from webapp import api, cli_read, corrections, db, errors, forms, history, i18n, jobs, pages, reading, security, uploads
+from webapp import (api, cli_read, corrections, db, errors, forms, history, i18n, jobs, line_corrections, pages,
+                    reading, security, uploads)
 from webapp.in_memory_request import InMemoryRequest
 from webapp.model import load_letter_model, load_line_model_once
 
@@ -54,6 +55,7 @@ def create_app(test_config=None):
     app.register_blueprint(reading.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(corrections.bp)
+    line_corrections.init_app(app)
     history.init_app(app)
     jobs.init_app(app)
     forms.csrf.exempt(api.bp)

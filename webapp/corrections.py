@@ -6,6 +6,7 @@ the holder of FLASK_ADMIN_TOKEN only (404 when it is unset). `flask corrections 
 writes them as a training folder.
 """
 
+import base64
 import hashlib
 import hmac
 import io
@@ -29,6 +30,7 @@ from handwriting.frame import FRAME_SIZE
 from handwriting.labels import LETTERS
 from webapp import correction_export, correction_store, errors, rate_limit_storage
 from webapp.artifacts import artifact
+from webapp.correction_store import Correction, LineCorrection
 from webapp.db import DatabaseUnavailable
 from webapp.forms import csrf
 from webapp.images import decode_data_url
@@ -46,6 +48,8 @@ DEFAULTS = {
 VERDICTS = ("right", "wrong")
 MAX_FRAME_URL = 4096  # characters: a 28x28 grey PNG as a data URL takes about 1,000
 ADMIN_HEADER = "X-Admin-Token"
+METRICS_FILE = "metrics.json"  # the letter model's, beside it
+PNG_URL_PREFIX = "data:image/png;base64,"
 
 bp = Blueprint("corrections", __name__, cli_group="corrections")
 # The client's address counts posts in the limiter's storage; it is never written to the database.
@@ -120,11 +124,13 @@ def feedback_form(frame_url, predictions, source):
     return CorrectionForm(formdata=None, frame=frame_url, guesses=guesses, source=source)
 
 
-def model_version():
-    """The served model as people can find it again: its training date and file fingerprint."""
-    metrics = artifact("metrics.json") or {}
-    fingerprint = (metrics.get("export") or {}).get("keras_sha256", "")[:12]
-    return " ".join(filter(None, [metrics.get("date"), fingerprint])) or "unknown"
+def model_version(metrics_file=METRICS_FILE):
+    """The served model as people can find it again: its training (or export) date and file
+    fingerprint, from its metrics file beside the model."""
+    metrics = artifact(metrics_file) or {}
+    export = metrics.get("export") or {}
+    fingerprint = export.get("keras_sha256", "")[:12]
+    return " ".join(filter(None, [metrics.get("date") or export.get("date"), fingerprint])) or "unknown"
 
 
 def usage_for_stats():
@@ -136,7 +142,7 @@ def usage_for_stats():
         return None
 
 
-def _unavailable():
+def unavailable():
     return ServiceUnavailable(_("Corrections cannot be kept right now: the database is unavailable, "
                                 "so nothing was stored. Recognising letters still works."))
 
@@ -145,8 +151,21 @@ def _too_fast():
     return _("You are sending corrections faster than we can take them: please try again later.")
 
 
+# Letter and line corrections (webapp.line_corrections) count together per client.
+rate_limit = limiter.shared_limit(lambda: current_app.config["CORRECTIONS_RATE_LIMIT"], scope="corrections",
+                                  error_message=_too_fast)
+
+
+def cap_reached():
+    """The answer once the site has kept its day's corrections: 503 until midnight (UTC)."""
+    return ServiceUnavailable(
+        _("Thank you, but we have kept all the corrections we take in a day. "
+          "Nothing was stored; please try again tomorrow."),
+        retry_after=correction_store.seconds_to_tomorrow(correction_store.now()))
+
+
 @bp.post("/corrections")
-@limiter.limit(lambda: current_app.config["CORRECTIONS_RATE_LIMIT"], error_message=_too_fast)
+@rate_limit
 def create():
     form = CorrectionForm()
     if not form.validate_on_submit():
@@ -156,13 +175,9 @@ def create():
         correction_store.add(form.pixels, form.label, form.guesses.data, form.source.data,
                              model_version(), str(get_locale()), current_app.config["CORRECTIONS_PER_DAY"])
     except correction_store.DailyCapReached:
-        moment = correction_store.now()
-        raise ServiceUnavailable(
-            _("Thank you, but we have kept all the corrections we take in a day. "
-              "Nothing was stored; please try again tomorrow."),
-            retry_after=correction_store.seconds_to_tomorrow(moment)) from None
+        raise cap_reached() from None
     except DatabaseUnavailable:
-        raise _unavailable() from None
+        raise unavailable() from None
     return render_message(status=201, letter=form.label, right=form.guesses.data[0] == form.label)
 
 
@@ -202,16 +217,30 @@ def _is_admin():
 def review():
     if not _is_admin():
         return render_template("review.html", login_form=LoginForm()), 200
-    before = request.args.get("before", type=int)
+    size = current_app.config["REVIEW_PAGE_SIZE"]
+    before, lines_before = request.args.get("before", type=int), request.args.get("lines_before", type=int)
     try:
-        corrections = correction_store.recent(current_app.config["REVIEW_PAGE_SIZE"], before)
+        corrections = correction_store.recent(size, before)
         usage = correction_store.usage()
+        lines = correction_store.recent(size, lines_before, LineCorrection)
+        line_count = correction_store.count(LineCorrection)
     except DatabaseUnavailable:
-        raise _unavailable() from None
+        raise unavailable() from None
     rows = [{"correction": c, "picture": png_data_url(c.pixels / 255.0)} for c in corrections]
-    older = corrections[-1].id if len(corrections) == current_app.config["REVIEW_PAGE_SIZE"] else None
-    return render_template("review.html", rows=rows, usage=usage, older=older, before=before,
-                           delete_form=DeleteForm())
+    line_rows = [{"correction": c, "picture": png_url(c.picture)} for c in lines]
+    return render_template("review.html", rows=rows, usage=usage, older=_older(corrections, size), before=before,
+                           line_rows=line_rows, line_count=line_count, older_lines=_older(lines, size),
+                           lines_before=lines_before, delete_form=DeleteForm())
+
+
+def png_url(data):
+    """PNG bytes as a data: URL."""
+    return PNG_URL_PREFIX + base64.b64encode(data).decode("ascii")
+
+
+def _older(page, size):
+    """The id to list older corrections from, when `page` is full."""
+    return page[-1].id if len(page) == size else None
 
 
 @bp.post("/review/login")
@@ -232,24 +261,30 @@ def logout():
     return redirect(url_for(".review"), 303)
 
 
-@bp.post("/review/<int:correction_id>/delete")
+@bp.post("/review/<int:correction_id>/delete", defaults={"kind": "letters"})
+@bp.post("/review/lines/<int:correction_id>/delete", defaults={"kind": "lines"})
 @csrf.exempt  # checked below unless the token came in a header, which another site cannot send
-def delete(correction_id):
+def delete(correction_id, kind):
     token = _admin_token()
     if not _header_admin(token):
         csrf.protect()
         if not _is_admin():
             raise Forbidden(_("Log in with the admin token first."))
     try:
-        correction_store.delete(correction_id)
+        correction_store.delete(correction_id, LineCorrection if kind == "lines" else Correction)
     except DatabaseUnavailable:
-        raise _unavailable() from None
-    return redirect(url_for(".review", before=request.args.get("before", type=int)), 303)
+        raise unavailable() from None
+    return redirect(url_for(".review", before=request.args.get("before", type=int),
+                            lines_before=request.args.get("lines_before", type=int)), 303)
 
 
 @bp.cli.command("export")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 def export_command(out):
-    """Write every correction to OUT as a training folder (gzip IDX images and labels, index.csv.gz)."""
+    """Write every correction to OUT as training folders: the letters as gzip IDX images and labels
+    with index.csv.gz, the lines in OUT/lines/ as a line set (lines.tar, index.jsonl.gz)."""
     count = correction_export.write_folder(out, correction_store.all_in_order())
     click.echo(f"Wrote {count} corrections to {out}/")
+    lines = out / correction_export.LINES_FOLDER
+    count = correction_export.write_lines(lines, correction_store.all_in_order(model=LineCorrection))
+    click.echo(f"Wrote {count} line corrections to {lines}/")

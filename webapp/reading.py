@@ -14,7 +14,7 @@ from handwriting import output
 from handwriting.language import LANGUAGES
 from handwriting.reader import READ_SIDE, read_page
 from handwriting.transcript import box_around
-from webapp import errors, history, uploads
+from webapp import errors, history, line_corrections, uploads
 from webapp.forms import DrawForm, UploadForm, error_status
 from webapp.images import decode_data_url, sent_pages
 from webapp.model import letter_model, line_model, readers
@@ -55,6 +55,7 @@ def render_read(error=None, status=200, upload_form=None, draw_form=None, transc
         kept=history.kept_reading(document_text),
         downloads=downloads,
         job_downloads=DOWNLOADS,  # what a background job (static/js/jobs.js) keeps and links
+        line_corrections=line_corrections.page_lines(transcripts),
         dictionaries=[(code, LANGUAGE_NAMES[code]) for code in READING_LANGUAGES],
         dictionary=chosen if chosen in READING_LANGUAGES else page_language(),
         model_error=None if readers().available("auto") else letter_model().error,

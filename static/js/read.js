@@ -53,6 +53,8 @@
     return lines.join("\n");
   }
 
+  LS.lineText = nodeText; // static/js/line_corrections.js reads each line the same way
+
   function documentText() {
     return editable.map(pageText).join("\n\n");
   }
