@@ -63,7 +63,8 @@ class Gunicorn:
         self.env = env  # extra environment, e.g. WEB_CONCURRENCY="1"
 
     def __enter__(self):
-        env = {**os.environ, **self.env, "BIND": f"127.0.0.1:{self.port}", "FLASK_SECRET_KEY": secrets.token_hex()}
+        # A secret key of its own unless told one (several app hosts share theirs).
+        env = {**os.environ, "FLASK_SECRET_KEY": secrets.token_hex(), **self.env, "BIND": f"127.0.0.1:{self.port}"}
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
             [self.python, "-m", "gunicorn", "-c", "gunicorn.conf.py", *self.args, "wsgi:app"],
@@ -138,10 +139,11 @@ class Nginx:
     """Debian's nginx in the foreground (no daemon) with the shipped site config, in a temporary
     prefix that holds its configuration, pid, logs and buffers; stopped on exit."""
 
-    def __init__(self, upstream_port, binary=None):
+    def __init__(self, upstream_port, binary=None, site=site_on):
         self.upstream_port = upstream_port
         self.binary = binary or shutil.which("nginx") or "/usr/sbin/nginx"
         self.port = free_port()
+        self.site = site  # site(port, upstream_port): the server configuration
 
     def config(self, prefix):
         temp_paths = "".join(f"    {kind}_temp_path {prefix}/{kind};\n"
@@ -149,7 +151,7 @@ class Nginx:
         user = "user root;\n" if os.geteuid() == 0 else ""  # else workers run as nobody, locked out of prefix
         return (f"{user}daemon off;\nworker_processes 1;\npid {prefix}/nginx.pid;\n"
                 f"error_log {prefix}/error.log warn;\nevents {{ worker_connections 512; }}\n"
-                f"http {{\n    access_log off;\n{temp_paths}{site_on(self.port, self.upstream_port)}}}\n")
+                f"http {{\n    access_log off;\n{temp_paths}{self.site(self.port, self.upstream_port)}}}\n")
 
     def test_config(self):
         """`nginx -t` on the configuration; returns its output."""
