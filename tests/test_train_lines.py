@@ -98,12 +98,14 @@ def test_a_run_trains_exports_and_the_next_run_resumes(tmp_path):
     run, models = tmp_path / "runs" / "lines", tmp_path / "models"
     arguments = ["--data-dir", str(data), "--run-dir", str(run), "--output", str(models), "--batch-size", "8",
                  "--synthetic", "8"]
-    train_lines.main([*arguments, "--epochs", "1"])
+    make_line_set(tmp_path / "corrections" / "lines", writers=2)  # in the layout `flask corrections export` writes
+    train_lines.main([*arguments, "--epochs", "1", "--extra-lines", str(tmp_path / "corrections" / "lines")])
     metrics = json.loads((models / LINE_METRICS_FILE).read_text())
     assert metrics["export"]["keras_sha256"] == classifier.fingerprint(models / "line_crnn.keras")
     assert metrics["export"]["tflite_sha256"] == classifier.fingerprint(models / "line_crnn.tflite")
     assert [row["epoch"] for row in metrics["history"]] == [0]
     assert metrics["lines"]["train"] > 0 and metrics["lines"]["validation"] > 0 and metrics["lines"]["synthetic"] == 8
+    assert metrics["lines"]["extra"] == 4  # 2 writers of 2 lines, all of them trained on
 
     train_lines.main([*arguments, "--epochs", "2", "--decay-after", "1"])  # resumes: one more epoch, not two
     history = json.loads((models / LINE_METRICS_FILE).read_text())["history"]

@@ -4,6 +4,7 @@
     python -m training.train_lines --limit 64 --epochs 1   # a smoke run
     python -m training.train_lines --init models/line_crnn.keras --run-dir runs/lines-2 --learning-rate 5e-4
                                                             # a warm restart from a trained model
+    python -m training.train_lines --extra-lines corrections/lines   # also the lines people corrected
 
 Each run resumes from runs/lines/backup (model, optimizer, epoch) and stops after --max-minutes;
 the best epoch by validation character error (greedy decoding) is kept in runs/lines/best.keras
@@ -24,7 +25,7 @@ from handwriting.text_errors import character_error_rate
 from training import line_export
 from training.callbacks import TimeLimit
 from training.line_augment import augment
-from training.line_data import cached_lines
+from training.line_data import cached_lines, folder_lines
 from training.line_model import build_line_model
 from training.synthetic_lines import synthetic_lines
 from training.paths import DEFAULT_DATA_DIR, MODELS_DIR, ROOT
@@ -108,6 +109,9 @@ def main(argv=None):
     parser.add_argument("--init", type=Path, metavar="MODEL",
                         help="start from this model's weights with a fresh optimizer (use a new --run-dir)")
     parser.add_argument("--learning-rate", type=float, help="Adam's starting rate (default: line_model's)")
+    parser.add_argument("--extra-lines", type=Path, action="append", default=[], metavar="DIR",
+                        help="a folder of lines in the layout of the htr-lines sets, e.g. the lines of `flask "
+                             "corrections export OUT/` (OUT/lines), added to the training lines; repeatable")
     parser.add_argument("--decay-after", type=int, metavar="EPOCH",
                         help="from this epoch on, halve the learning rate every epoch (down to 1e-5): the last "
                              "epochs of a budget")
@@ -115,11 +119,13 @@ def main(argv=None):
     keras.utils.set_random_seed(args.seed)
 
     lines = cached_lines(args.data_dir, args.run_dir.parent / "line-cache")
-    train, validation = lines["train"][: args.limit], lines["validation"][: args.limit]
+    extra = [line for folder in args.extra_lines for line in folder_lines(folder)]
+    train, validation = lines["train"][: args.limit] + extra, lines["validation"][: args.limit]
     history = args.run_dir / "history.csv"
     epochs_done = len(_column(history, "epoch")) if history.exists() else 0
     synthetic = synthetic_lines(args.synthetic, np.random.default_rng((args.seed, epochs_done)), args.data_dir)
-    print(f"{len(train)} training lines and {len(synthetic)} synthetic ones, {len(validation)} validation lines")
+    print(f"{len(train)} training lines ({len(extra)} from --extra-lines) and {len(synthetic)} synthetic ones, "
+          f"{len(validation)} validation lines")
     train = train + synthetic
     train_batches = LineBatches(train, args.batch_size, args.seed)
     validation_batches = LineBatches(validation, args.batch_size, augmented=False)
@@ -153,7 +159,7 @@ def main(argv=None):
         keras.models.load_model(best, compile=False).save(args.output / LINE_MODEL_FILE)  # without Adam's state
         out = line_export.export(args.output / LINE_MODEL_FILE, history=history,
                                  counts={"train": len(train) - len(synthetic), "synthetic": len(synthetic),
-                                         "validation": len(validation)})
+                                         "extra": len(extra), "validation": len(validation)})
         print(f"Wrote {args.output / LINE_MODEL_FILE} and {out}")
         print(json.dumps({"best_val_cer": min(float(r) for r in _column(history, "val_cer"))}))
 
