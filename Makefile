@@ -18,12 +18,13 @@ setup: $(VENV)/.installed $(CATALOGS:.po=.mo)
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(PYBABEL) compile --statistics -l $* -i $< -o $@
 
-# Translating: extract the strings of webapp/ and templates/ into the template catalog, merge it
+# Translating: extract the strings of webapp/, templates/ and the model-loading messages of
+# handwriting/classifier.py (marked N_) into the template catalog, merge it
 # into every language's catalog, translate there, compile. A new language: see the README.
 i18n-extract: $(VENV)/.installed
-	$(PYBABEL) -q extract -F babel.cfg -k _l -k lazy_gettext -c TRANSLATORS: --sort-by-file \
+	$(PYBABEL) -q extract -F babel.cfg -k _l -k lazy_gettext -k N_ -c TRANSLATORS: --sort-by-file \
 		--project "Letter Scanner" --copyright-holder "Letter Scanner contributors" \
-		-o translations/messages.pot webapp templates
+		-o translations/messages.pot webapp templates handwriting/classifier.py
 
 i18n-update: i18n-extract
 	$(PYBABEL) update --ignore-obsolete -i translations/messages.pot -d translations

@@ -32,10 +32,31 @@ INPUT_SHAPE = (FRAME_SIZE, FRAME_SIZE, 1)
 BATCH_LIMIT = 64
 
 log = logging.getLogger(__name__)
+EXPORT_COMMAND = "python -m training.export"
+
+
+def N_(message):
+    """Marks an English message for the web app's catalog (`make i18n-extract` reads this file)."""
+    return message
+
+
+class Reason(str):
+    """A message in English (the str itself, for logs, JSON and the command line) that keeps its
+    template and parameters, so the web app can show it in the page's language
+    (webapp.i18n.translated). A parameter may itself be a Reason."""
+
+    def __new__(cls, message, **params):
+        text = super().__new__(cls, message % params if params else message)
+        text.message, text.params = message, params
+        return text
 
 
 class Refused(Exception):
-    """A model file that cannot serve; the message says why."""
+    """A model file that cannot serve; `reason` (a Reason) says why."""
+
+    def __init__(self, message, **params):
+        self.reason = Reason(message, **params)
+        super().__init__(self.reason)
 
 
 def fingerprint(path):
@@ -54,8 +75,8 @@ class LetterModel:
     """A loaded model (`runtime` "litert" or "keras", and why), or the reason there is none (`error`)."""
 
     runtime: str | None = None
-    runtime_reason: str = ""
-    error: str | None = None
+    runtime_reason: str = ""  # a Reason
+    error: str | None = None  # a Reason
     architecture: list = field(default_factory=list)
     _call: object = field(default=None, repr=False)
 
@@ -146,19 +167,20 @@ def check_export(keras_path, metrics, metrics_file=METRICS_FILE):
     """The flatbuffer's bytes if it is the one exported from the .keras beside it; else Refused."""
     path = tflite_path(keras_path)
     if not path.is_file():
-        raise Refused(f"{path.name} is missing (write it with `python -m training.export`)")
+        raise Refused(N_("%(file)s is missing (write it with `%(command)s`)"), file=path.name, command=EXPORT_COMMAND)
     record = metrics.get(EXPORT_KEY)
     if not isinstance(record, dict) or not record.get("tflite_sha256"):
-        raise Refused(f"{metrics_file} records no fingerprint of {path.name} "
-                      "(re-export with `python -m training.export`)")
+        raise Refused(N_("%(metrics)s records no fingerprint of %(file)s (re-export with `%(command)s`)"),
+                      metrics=metrics_file, file=path.name, command=EXPORT_COMMAND)
     content = path.read_bytes()
     if hashlib.sha256(content).hexdigest() != record["tflite_sha256"]:
-        raise Refused(f"{path.name} is not the file exported for this model: its sha256 differs from "
-                      f"the one {metrics_file} records (re-export with `python -m training.export`)")
+        raise Refused(N_("%(file)s is not the file exported for this model: its sha256 differs from the one "
+                         "%(metrics)s records (re-export with `%(command)s`)"),
+                      file=path.name, metrics=metrics_file, command=EXPORT_COMMAND)
     keras_path = Path(keras_path)
     if keras_path.is_file() and fingerprint(keras_path) != record.get("keras_sha256"):
-        raise Refused(f"{path.name} is stale: it was exported from another {keras_path.name} "
-                      "(re-export with `python -m training.export`)")
+        raise Refused(N_("%(file)s is stale: it was exported from another %(model)s (re-export with `%(command)s`)"),
+                      file=path.name, model=keras_path.name, command=EXPORT_COMMAND)
     return content
 
 
@@ -167,10 +189,10 @@ def _litert(keras_path, metrics, make_call=None, metrics_file=METRICS_FILE):
     try:
         return (make_call or LiteRTCall)(content)
     except ImportError:
-        raise Refused("the ai-edge-litert package is not installed (it has no wheel for some "
-                      "platforms)") from None
+        raise Refused(N_("the ai-edge-litert package is not installed (it has no wheel for some platforms)")) from None
     except Exception as exc:  # a damaged flatbuffer fails in LiteRT's own ways
-        raise Refused(f"{tflite_path(keras_path).name} could not be loaded ({exc})") from None
+        raise Refused(N_("%(file)s could not be loaded (%(problem)s)"), file=tflite_path(keras_path).name,
+                      problem=str(exc)) from None
 
 
 def litert_refusal(keras_path):
@@ -178,13 +200,14 @@ def litert_refusal(keras_path):
     try:
         _litert(Path(keras_path), read_metrics(Path(keras_path).parent))
     except Refused as exc:
-        return str(exc)
+        return exc.reason
     return None
 
 
 @dataclass
 class Loaded:
-    """What `load_runtime` found: a call and its runtime ("litert" or "keras") and why, or an error."""
+    """What `load_runtime` found: a call and its runtime ("litert" or "keras") and why, or an error
+    (both Reasons)."""
 
     runtime: str | None = None
     reason: str = ""
@@ -197,30 +220,34 @@ def load_runtime(keras_path, runtime, make_litert, make_keras, metrics_file=METR
     `metrics_file` match (`runtime` "auto" or "litert"), else by Keras (`make_keras(path)`); never raises."""
     keras_path = Path(keras_path)
     if runtime not in RUNTIMES:
-        return Loaded(error=f"Unknown model runtime {runtime!r}: choose one of {', '.join(RUNTIMES)}.")
+        return Loaded(error=Reason(N_("Unknown model runtime %(runtime)s: choose one of %(runtimes)s."),
+                                   runtime=repr(runtime), runtimes=", ".join(RUNTIMES)))
     refused = None
     if runtime != "keras":
         try:
             call = _litert(keras_path, read_metrics(keras_path.parent, metrics_file), make_litert, metrics_file)
         except Refused as exc:
-            refused = str(exc)
+            refused = exc.reason
             log.warning("LiteRT model refused: %s", refused)
             if runtime == "litert":
-                return Loaded(error=f"The LiteRT model cannot serve: {refused}.")
+                return Loaded(error=Reason(N_("The LiteRT model cannot serve: %(reason)s."), reason=refused))
         else:
-            reason = f"{tflite_path(keras_path).name} matches the fingerprint of {keras_path.name} in {metrics_file}"
+            reason = Reason(N_("%(file)s matches the fingerprint of %(model)s in %(metrics)s"),
+                            file=tflite_path(keras_path).name, model=keras_path.name, metrics=metrics_file)
             log.info("Serving with LiteRT: %s", reason)
             return Loaded("litert", reason, call=call)
 
     if not keras_path.is_file():
-        return Loaded(error=f"The model file {keras_path.name} is missing. Train one with "
-                      f"`python -m {train_command}` (see the README).")
+        return Loaded(error=Reason(N_("The model file %(model)s is missing. Train one with `%(command)s` "
+                                      "(see the README)."), model=keras_path.name, command=f"python -m {train_command}"))
     try:
         call = make_keras(keras_path)
     except Exception as exc:  # a corrupt or foreign file must not stop the app
-        return Loaded(error=f"The model file {keras_path.name} could not be loaded ({exc}). "
-                      f"Retrain with `python -m {train_command}`.")
-    reason = "the Keras runtime was asked for" if refused is None else f"LiteRT refused: {refused}"
+        return Loaded(error=Reason(N_("The model file %(model)s could not be loaded (%(problem)s). Retrain with "
+                                      "`%(command)s`."), model=keras_path.name, problem=str(exc),
+                                   command=f"python -m {train_command}"))
+    reason = (Reason(N_("the Keras runtime was asked for")) if refused is None
+              else Reason(N_("LiteRT refused: %(reason)s"), reason=refused))
     log.info("Serving with Keras: %s", reason)
     return Loaded("keras", reason, call=call)
 

@@ -78,7 +78,7 @@ def test_empty_drawing_field_is_a_400(client):
 
 def test_stats_page_shows_evaluation_and_architecture(client, app):
     html = client.get("/stats").get_data(as_text=True)
-    assert "emnist-letters" in html
+    assert "EMNIST letters<span" in html  # the set's plain name (webapp.model_stats.DATA_SETS)
     assert 'id="per-letter-chart"' in html and 'id="confusion-chart"' in html
     for layer in app.extensions["letter_model"].layers():
         assert layer["name"] in html

@@ -47,7 +47,7 @@ def test_drawing_sent_back_with_an_error_is_on_the_canvas_again(page):
     draw(page, "t")
     page.evaluate("document.getElementById('draw-csrf-token').value = 'stale'")
     page.click("#recognize")
-    page.wait_for_selector("#error")  # the home page again, with the error
+    page.wait_for_selector("#draw-error")  # the home page again, with the error beside the drawing
     page.wait_for_load_state("load")  # draw.js has put the drawing back
     assert page.get_attribute("#undo", "aria-disabled") == "false"
     assert "t" in recognised(page)[:3]  # sent again as it came back

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.checkers import python_format
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from flask_babel import force_locale, get_translations
@@ -17,6 +17,7 @@ from PIL import Image
 
 from harness.pictures import draw_letter, encode
 from pictures import MARKS, SMALL, data_url, draw_strokes
+from handwriting.classifier import N_, Reason
 from webapp import create_app, i18n
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,6 +90,9 @@ def test_catalog_holds_every_string_of_the_code_and_templates():
                 ROOT / folder, method_map, options_map, keywords={"_": None, "gettext": None, "ngettext": (1, 2),
                                                                   "_l": None, "lazy_gettext": None}):
             in_code.add(message if isinstance(message, str) else tuple(message))
+    for _line, message, _comments, _context in extract_from_file(  # the model-loading messages
+            "python", ROOT / "handwriting" / "classifier.py", keywords={"N_": None}):
+        in_code.add(message)
     in_catalog = {m.id if isinstance(m.id, str) else tuple(m.id) for m in spanish_catalog() if m.id}
     assert sorted(map(str, in_code - in_catalog)) == [], "run make i18n-update and translate"
 
@@ -323,3 +327,34 @@ def test_not_a_letter_notice_in_spanish(client):
     notice = re.search(r'id="not-a-letter"[^>]*>(.*?)</div>', html, re.S)
     assert notice and english_left(html) == []
     assert re.search(r"No parece|Parece", notice[1])
+
+
+# ---------- The models' reasons ----------
+
+def test_a_reason_is_english_text_that_the_page_translates_with_its_parameters(app):
+    inner = Reason(N_("%(file)s could not be loaded (%(problem)s)"), file="x.tflite", problem="bad header")
+    reason = Reason(N_("LiteRT refused: %(reason)s"), reason=inner)
+    assert reason == "LiteRT refused: x.tflite could not be loaded (bad header)"  # logs, JSON, the command line
+    with app.test_request_context("/?lang=es"):
+        assert i18n.translated(reason) == "LiteRT lo rechazó: no se pudo cargar x.tflite (bad header)"
+        assert i18n.translated("as it is") == "as it is" and i18n.translated(None) is None
+    with app.test_request_context("/?lang=en"):
+        assert i18n.translated(reason) == reason
+
+
+def test_spanish_stats_say_which_runtime_serves_in_spanish(client):
+    html = unescape(client.get("/stats", headers=SPANISH).get_data(as_text=True))
+    runtime = re.search(r'id="model-runtime">([^<]*)', html)[1]
+    assert runtime == "Lo sirve LiteRT: letter_cnn.tflite coincide con la huella de letter_cnn.keras que guarda metrics.json."
+
+
+def test_an_unavailable_model_is_explained_in_the_page_language(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "MODEL_PATH": str(tmp_path / "letter_cnn.keras"),
+                      "MODEL_RUNTIME": "litert"})
+    client = app.test_client()
+    banner = unescape(client.get("/", headers=SPANISH).get_data(as_text=True)).split('id="model-error"')[1]
+    assert "El modelo LiteRT no puede servir: falta letter_cnn.tflite" in banner and "is missing" not in banner
+    answer = client.post("/api/predict", data={"image": (io.BytesIO(A_PNG), "a.png")}, headers=SPANISH)
+    assert answer.status_code == 503 and "falta letter_cnn.tflite" in answer.get_json()["error"]
+    health = client.get("/healthz").get_json()  # for programs: in English
+    assert health["error"].startswith("The LiteRT model cannot serve: letter_cnn.tflite is missing")

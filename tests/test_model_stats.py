@@ -6,7 +6,7 @@ import pytest
 
 from handwriting.labels import LETTERS
 from webapp import create_app
-from webapp.model_stats import CONFUSION_SET, stats_page
+from webapp.model_stats import CONFUSION_SET, DATA_SETS, DataSet, data_set, stats_page
 
 MODELS = Path(__file__).resolve().parent.parent / "models"
 METRICS = json.loads((MODELS / "metrics.json").read_text(encoding="utf-8"))
@@ -19,17 +19,18 @@ def test_shipped_metrics_are_all_shown():
     page = stats_page(METRICS, HISTORY, LAYERS)
     evaluation = METRICS["evaluation"]
     assert page.has_metrics
-    assert [row["head"] for row in page.evaluation] == list(evaluation)
-    for row in page.evaluation:
-        assert row["cells"] == [evaluation[row["head"]][key] for key in ("count", "top1", "top3")]
+    assert [row["head"] for row in page.evaluation] == [DATA_SETS[name] for name in evaluation]
+    for row, result in zip(page.evaluation, evaluation.values()):
+        assert row["cells"] == [result[key] for key in ("count", "top1", "top3")]
     with_letters = [name for name, result in evaluation.items() if "per_letter" in result]
-    assert list(page.per_letter["sets"]) == with_letters and page.per_letter["letters"] == list(LETTERS)
+    assert list(page.per_letter["sets"]) == [DATA_SETS[name].name for name in with_letters]
+    assert page.per_letter["letters"] == list(LETTERS)
     assert [row["head"] for row in page.per_letter_rows] == list(LETTERS)
     assert page.per_letter_rows[6]["cells"] == [evaluation[name]["per_letter"]["g"] for name in with_letters]
     assert page.confusion["matrix"] == evaluation[CONFUSION_SET]["confusion"]
     assert page.most_confused == evaluation[CONFUSION_SET]["most_confused"]
     source, counts = next(iter(METRICS["training"]["data"].items()))
-    assert page.training_data[0] == {"head": source, "cells": [counts["train"], counts["validation"]]}
+    assert page.training_data[0] == {"head": DATA_SETS[source], "cells": [counts["train"], counts["validation"]]}
     assert page.parameters == page.total_parameters == METRICS["parameters"]
     assert {"label": "Epochs run", "value": str(METRICS["training"]["epochs_run"]), "kind": "text"} in page.facts
     assert [row["name"] for row in page.versions] == list(METRICS["versions"])
@@ -68,15 +69,16 @@ def test_partial_and_malformed_metrics_are_cleaned():
         "training": {"data": {"pen": 100, "scans": {"validation": 5}}, "epochs_run": 4, "seed": True},
     }
     page = stats_page(metrics, [{"epoch": 1}, "junk"], LAYERS + ["junk", {"name": "odd", "params": "?"}])
-    assert page.evaluation == [{"head": "set-a", "cells": [10, None, None]},
-                               {"head": CONFUSION_SET, "cells": [None, None, None]}]
+    assert page.evaluation == [{"head": DataSet("set-a"), "cells": [10, None, None]},
+                               {"head": DATA_SETS[CONFUSION_SET], "cells": [None, None, None]}]
     assert page.per_letter["sets"] == {"set-a": {letter: 0.5 if letter == "a" else None for letter in LETTERS}}
     matrix = page.confusion["matrix"]
     assert len(matrix) == len(LETTERS) and all(len(row) == len(LETTERS) for row in matrix)
     assert matrix[0][:3] == [3, 1, 0] and matrix[2][:5] == [0, 0, 2, 0, 0] and sum(map(sum, matrix)) == 6
     assert page.confusion_coverage == "a, c"
     assert page.most_confused == [{"true": "a", "predicted": "b", "count": 1}]
-    assert page.training_data == [{"head": "pen", "cells": [100, None]}, {"head": "scans", "cells": [None, 5]}]
+    assert page.training_data == [{"head": DataSet("pen"), "cells": [100, None]},
+                                  {"head": DataSet("scans"), "cells": [None, 5]}]
     assert page.parameters is None and page.total_parameters == 320 + 3354
     assert page.layers[-1] == {"head": "odd", "cells": ["", "", None]}
     assert page.facts == [{"label": "Epochs run", "value": "4", "kind": "text"}]
@@ -110,3 +112,51 @@ def test_stats_page_with_partial_metrics(tmp_path):
     assert "only-set" in html and 'id="metrics-missing"' not in html
     assert 'id="per-letter-chart"' not in html and 'id="confusion-chart"' not in html
     assert "<dt>Epochs run</dt><dd>3</dd>" in html and 'id="history-data"' in html
+
+
+def test_every_shipped_set_has_a_plain_name_and_a_line_on_what_it_is():
+    """No folder name reaches the page: each set metrics.json names is in DATA_SETS, in both languages."""
+    folders = [*METRICS["evaluation"], *METRICS["training"]["data"]]
+    app = create_app({"TESTING": True, "SECRET_KEY": "t"})
+    for language in ("en", "es"):
+        with app.test_request_context(f"/stats?lang={language}"):
+            names = [str(data_set(folder).name) for folder in folders]
+            abouts = [str(data_set(folder).about) for folder in folders]
+            assert len(set(names)) == len(folders) and all(about.endswith(".") for about in abouts)
+            assert not set(names) & set(folders)
+            if language == "es":
+                assert "Mayúsculas dibujadas en pantalla" in names and all("(no Q or V)" not in a for a in abouts)
+    assert data_set("new-folder") == DataSet("new-folder")
+
+
+def test_per_letter_figures_cover_all_26_letters():
+    """EMNIST's copy has only a–s; the other test sets give every letter, T to Z too, a figure."""
+    page = stats_page(METRICS, HISTORY, LAYERS)
+    for row in page.per_letter_rows:
+        assert any(share is not None for share in row["cells"]), row["head"]
+    assert len(page.per_letter["sets"]) >= 2
+
+
+def test_stats_page_names_sets_plainly_and_explains_validation(client):
+    html = client.get("/stats").get_data(as_text=True)
+    assert "UJI Pen Characters<span class=\"set-about\">" in html and "uji-penchars-v1-letters" not in html
+    assert 'id="validation-note"' in html and "Top-1" not in html
+    spanish = client.get("/stats?lang=es").get_data(as_text=True)
+    assert "Mayúsculas dibujadas en pantalla" in spanish and "Capitals drawn on a screen" not in spanish
+
+
+def test_model_card_numbers_follow_the_language(client):
+    """The card's numbers go through Babel: "1,144" and "90.5%" in English, "1.144" and "90,5 %" in Spanish."""
+    english = client.get("/stats").get_data(as_text=True).split('id="model-card"')[1]
+    spanish = client.get("/stats?lang=es").get_data(as_text=True).split('id="model-card"')[1]
+    assert "<td>1,144</td>\n<td>90.5%</td>" in english and "590,394 parameters" in english
+    assert "<td>1.144</td>\n<td>90,5\xa0%</td>" in spanish and "590.394 parámetros" in spanish
+    for card in (english, spanish):
+        assert "{{" not in card and "1144" not in card
+
+
+def test_model_card_holds_facts_about_the_model_only(client):
+    for language in ("en", "es"):
+        card = client.get(f"/stats?lang={language}").get_data(as_text=True).split('id="model-card"')[1]
+        for note in ("No GPU was lent", "teammates", "None is met", "ninguna GPU", "No se cumple ninguno"):
+            assert note not in card

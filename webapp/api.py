@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from handwriting.ink import WORK_SIDE
 from webapp import db, errors
+from webapp.i18n import translated
 from webapp.images import decode_data_url, sent_image
 from webapp.input_errors import MalformedRequest, UnsupportedContentType
 from handwriting import output
@@ -49,8 +50,8 @@ def sent_pictures():
 
 
 def unavailable(model):
-    """503: the reason (a log-style line, in English) after a sentence in the client's language."""
-    message = _("The recognizer is not available. %(reason)s", reason=model.error)
+    """503: a sentence and the model's reason, both in the client's language."""
+    message = _("The recognizer is not available. %(reason)s", reason=translated(model.error))
     return jsonify(error=message, code=errors.CODE_OF_STATUS[503]), 503
 
 

@@ -30,6 +30,20 @@ CODE_OF_STATUS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed
                   503: "unavailable"}
 
 
+FORMS = ("upload", "draw")  # the views of each page blueprint that take a form, by endpoint name
+
+
+def placed(error, model_error=None):
+    """Where a page shows `error`: beside the form that was sent ("upload_error" or "draw_error"),
+    else at the top ("error"). The model's own error stays at the top, where its banner is."""
+    form = request.endpoint.rpartition(".")[2] if request.method == "POST" and request.endpoint else None
+    if error is None or error == model_error or form not in FORMS:
+        form = None
+    return {"error": error if form is None else None,
+            "upload_error": error if form == "upload" else None,
+            "draw_error": error if form == "draw" else None}
+
+
 def http_message(status):
     """What to tell a person about an HTTP error with no message of our own."""
     messages = {

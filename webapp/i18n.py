@@ -157,6 +157,15 @@ def date_time(text):
     return format_datetime(moment, "medium")
 
 
+def translated(text):
+    """A handwriting.classifier.Reason in the page's language (its parameters too); other text as it is."""
+    message = getattr(text, "message", None)
+    if message is None:
+        return text
+    params = {name: translated(value) for name, value in text.params.items()}
+    return _(message, **params) if params else _(message)
+
+
 def init_app(app, api_prefix):
     """Flask-Babel with the catalogs in translations/, the language cookie, the formatting filters,
     and what every template needs to know about the language."""
@@ -166,7 +175,8 @@ def init_app(app, api_prefix):
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts {% trans %} blocks
     app.after_request(_remember_choice)
     app.jinja_env.filters.update(percent=percent, number=number, decimal=decimal, significant=significant,
-                                 megabytes=megabytes, duration=duration, date_time=date_time)
+                                 megabytes=megabytes, duration=duration, date_time=date_time,
+                                 translated=translated)
 
     @app.context_processor
     def language_context():

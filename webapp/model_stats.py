@@ -2,7 +2,8 @@
 
 Every part is optional: a missing file, a missing key or a value of the wrong type leaves that
 part out (None or an empty list), so the page always renders. Table rows are {"head": the row's
-header, "cells": [values]}, in the order of the columns stats.html names.
+header, "cells": [values]}, in the order of the columns stats.html names; a data set's row header
+is a DataSet (its plain name and what it is).
 """
 
 import math
@@ -15,6 +16,38 @@ from flask_babel import lazy_gettext as _l
 from handwriting.labels import LETTERS
 
 CONFUSION_SET = "emnist-letters"  # the evaluation set whose confusion matrix metrics.json keeps
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """A data set as people see it: a plain name and one line on what it is (None: not known)."""
+
+    name: str
+    about: str | None = None
+
+
+# The data sets metrics.json names by their folder (../shared/data), as the pages name them.
+DATA_SETS = {
+    "emnist-letters": DataSet(_l("EMNIST letters"), _l(
+        "Letters written on paper forms and scanned: the standard test, here only the letters a to s.")),
+    "emnist-letters-test-spotcheck-26": DataSet(_l("EMNIST spot check"), _l(
+        "One EMNIST picture of each letter: a quick check, too small to compare.")),
+    "uji-penchars-v1-letters": DataSet(_l("UJI Pen Characters"), _l(
+        "Capitals and small letters written with a pen on a tablet by 11 people.")),
+    "canvas-uppercase-24-kishieel": DataSet(_l("Capitals drawn on a screen"), _l(
+        "Capitals drawn in a web page, as on this site, by a few people (no Q or V).")),
+    "lowercase-32px-vladislavus1": DataSet(_l("Small letters drawn on a screen"), _l(
+        "Small letters drawn in a web page by one person.")),
+    "unipen-letters": DataSet(_l("UNIPEN"), _l("Letters written with a pen on a tablet by about 300 people.")),
+    "crohme-letters-online": DataSet(_l("CROHME"), _l("Letters cut from handwritten formulas written on tablets.")),
+    "uppercase-paper-mutikara": DataSet(_l("Capitals on paper"), _l("Capitals written on paper and scanned.")),
+    "uppercase-28px-mingyanying": DataSet(_l("Small canvas capitals"), _l("Capitals drawn on a small canvas.")),
+}
+
+
+def data_set(folder):
+    """The DataSet a folder name stands for; an unknown one under its own name."""
+    return DATA_SETS.get(folder) or DataSet(str(folder))
 
 
 @dataclass(frozen=True)
@@ -47,7 +80,7 @@ def stats_page(metrics, history, layers, letters=LETTERS, usage=None):
     evaluation = {name: result for name, result in _mapping(metrics.get("evaluation")).items()
                   if isinstance(result, Mapping)}
     training = _mapping(metrics.get("training"))
-    per_letter = _per_letter(evaluation, letters)
+    per_letter = {str(data_set(name).name): shares for name, shares in _per_letter(evaluation, letters).items()}
     in_use = []
     if usage is not None and evaluation:  # beside the evaluation sets, when there are some
         in_use, per_letter = _in_use(usage, letters, per_letter)
@@ -63,7 +96,7 @@ def stats_page(metrics, history, layers, letters=LETTERS, usage=None):
         best_val_accuracy=_number(training.get("best_val_accuracy")),
         date=_text(metrics.get("date")),
         evaluation=[
-            _row(name, *(_number(result.get(key)) for key in ("count", "top1", "top3")))
+            _row(data_set(name), *(_number(result.get(key)) for key in ("count", "top1", "top3")))
             for name, result in evaluation.items()
         ] + in_use,
         per_letter={"letters": list(letters), "sets": per_letter} if per_letter else None,
@@ -91,11 +124,12 @@ def _in_use(usage, letters, per_letter):
     """The corrections as an evaluation row (count, first guess right, among the first three) and,
     once there are some, a per-letter set beside the evaluation sets."""
     name = _("In use: people’s corrections")
+    head = DataSet(name)  # stats.html says what it is under the table
     if not usage.count:
-        return [_row(name, 0, None, None)], per_letter
+        return [_row(head, 0, None, None)], per_letter
     shares = {letter: (right / n if n else None)
               for letter in letters for n, right in [usage.per_letter.get(letter, (0, 0))]}
-    return [_row(name, usage.count, usage.right / usage.count, usage.top3 / usage.count)], {**per_letter, name: shares}
+    return [_row(head, usage.count, usage.right / usage.count, usage.top3 / usage.count)], {**per_letter, name: shares}
 
 
 def _row(head, *cells):
@@ -181,7 +215,7 @@ def _training_data(data):
     rows = []
     for name, counts in _mapping(data).items():
         counts = counts if isinstance(counts, Mapping) else {"train": counts}
-        rows.append(_row(str(name), _number(counts.get("train")), _number(counts.get("validation"))))
+        rows.append(_row(data_set(name), _number(counts.get("train")), _number(counts.get("validation"))))
     return rows
 
 

@@ -1,7 +1,7 @@
 """The HTML pages: draw or upload, the result, the model stats."""
 
 import markdown
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, render_template_string, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -30,7 +30,7 @@ def render_home(error=None, status=200, upload_form=None, draw_form=None):
         "index.html",
         upload_form=upload_form or UploadForm(),
         draw_form=draw_form or DrawForm(),
-        error=error,
+        **errors.placed(error, letter_model().error),
         model_error=letter_model().error,
         **uploads.page_context(),
     )
@@ -109,9 +109,12 @@ def stats():
 
 def _model_card_html():
     """The model card in the page's language (MODEL_CARD.es.md), else the English one (our own
-    Markdown files, so trusted), as HTML; or None."""
+    files, so trusted), as HTML; or None. A card is a Jinja template (its numbers go through the
+    page's number filters) written in Markdown."""
     text = artifact(f"MODEL_CARD.{current_language()}.md") or artifact("MODEL_CARD.md")
-    return None if text is None else Markup(markdown.markdown(text, extensions=["tables"]))
+    if text is None:
+        return None
+    return Markup(markdown.markdown(render_template_string(text), extensions=["tables"]))
 
 
 def not_a_letter_message(reason):

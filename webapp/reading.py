@@ -49,7 +49,7 @@ def render_read(error=None, status=200, upload_form=None, draw_form=None, transc
         "read.html",
         upload_form=upload_form or UploadForm(pages=True),
         draw_form=draw_form or DrawForm(),
-        error=error,
+        **errors.placed(error, letter_model().error),
         pages=[{"transcript": t, "boxed_url": None if t.blank else boxed_png_url(t)} for t in transcripts],
         document_text=document_text,
         kept=history.kept_reading(document_text),

@@ -95,5 +95,31 @@
     };
   }
 
+  // The header's menu (a <details>, base.html): its button says whether it is open, and Escape or
+  // a click elsewhere closes it.
+  function menu() {
+    const details = document.getElementById("site-menu");
+    const button = document.getElementById("menu-button");
+    if (!details || !button) {
+      return;
+    }
+    const sync = () => button.setAttribute("aria-expanded", String(details.open));
+    sync();
+    details.addEventListener("toggle", sync);
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && details.open) {
+        details.open = false;
+        button.focus();
+      }
+    });
+    document.addEventListener("click", (event) => {
+      if (details.open && !details.contains(event.target)) {
+        details.open = false;
+      }
+    });
+  }
+
+  menu();
+
   window.LetterScanner = { readJson, fill, message, formatNumber, formatPercent, setStatus, guardSubmit, theme };
 })();

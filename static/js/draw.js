@@ -186,10 +186,20 @@
       });
     });
 
+    // After a stroke, the submit button comes into view if it is not (a phone's screen holds the
+    // pad and its buttons, but not always where the page was scrolled to).
+    function showSubmit() {
+      const rect = recognizeButton.getBoundingClientRect();
+      if (rect.top < 0 || rect.bottom > window.innerHeight) {
+        recognizeButton.scrollIntoView({ block: "nearest" });
+      }
+    }
+
     ["pointerup", "pointercancel", "lostpointercapture"].forEach((type) => {
       canvas.addEventListener(type, (event) => {
         if (event.pointerId === activePointer) {
           endStroke();
+          showSubmit();
         }
       });
     });

@@ -19,6 +19,16 @@
   const cameraRow = document.getElementById("camera-row");
   const camera = document.getElementById("camera");
   const takePhoto = document.getElementById("take-photo");
+  const chooser = document.getElementById("file-chooser");
+  const fileName = document.getElementById("file-name");
+  const noFile = fileName ? fileName.textContent : "";
+
+  // The page's own file button (in its language) and the chosen file's name replace the
+  // browser's field, which stays focusable under it.
+  if (chooser && fileName) {
+    chooser.hidden = false;
+    zone.classList.add("has-file-button");
+  }
 
   const config = checkable(readJson("upload-config"));
   let previewUrl = null;
@@ -88,6 +98,9 @@
 
   function showChosenFile() {
     const file = input.files && input.files[0];
+    if (fileName) {
+      fileName.textContent = file ? file.name : noFile;
+    }
     clearPreview();
     if (serverErrors) {
       serverErrors.hidden = true; // they were about the previous file
