@@ -14,7 +14,7 @@ from correction_forms import correction
 from pictures import data_url, page_picture, pdf_of
 from test_jobs import PAGE
 
-from harness.servers import ROOT, CeleryWorker, Gunicorn, Nginx, Postgres, Redis
+from harness.servers import ROOT, SITE, CeleryWorker, Gunicorn, Nginx, Postgres, Redis
 
 HOSTS = ROOT / "deploy" / "hosts"
 RATE = "3 per minute"
@@ -93,6 +93,8 @@ def job(port, url):
 def test_the_recipe_passes_nginx_t_and_names_what_each_host_runs(hosts):
     first, second, _, _ = hosts
     assert "test is successful" in Nginx(None, site=site_on_hosts([first.port, second.port])).test_config()
+    limits = re.compile(r"client_(?:max_body_size|\w+_timeout) \S+;")  # the single host's limits hold here too
+    assert limits.findall((HOSTS / "nginx.conf").read_text()) == limits.findall(SITE.read_text())
     app = (HOSTS / "letter-scanner-app.service").read_text()
     assert "gunicorn -c gunicorn.conf.py wsgi:app" in app and "Environment=FLASK_PROXY_FIX=1" in app
     worker = (HOSTS / "letter-scanner-worker@.service").read_text()

@@ -1,15 +1,18 @@
 """Background reading with the in-process pool (no Redis): POST /api/jobs, its progress, its result
 (what /api/read answers), a page that fails kept with why, expiry, and bad input refused at once."""
 
+import http.client
 import io
+import json
 import time
 
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageDraw
-from pictures import page_picture, pdf_of
+from pictures import data_url, page_picture, pdf_of
 
 from harness.pictures import encode
+from harness.servers import Gunicorn
 from webapp import create_app, uploads
 from webapp.job_store import Job
 from webapp.db import db
@@ -156,3 +159,30 @@ def test_too_many_pages_and_a_pdf_among_pictures_are_refused(client):
 def test_healthz_reports_the_queue(client):
     jobs = client.get("/healthz").get_json()["jobs"]
     assert jobs["queue"] == "threads" and jobs["status"] == "ok" and jobs["queued"] == 0
+
+
+def test_under_gunicorn_a_job_is_followed_from_either_worker_process(tmp_path):
+    """Two worker processes, no Redis: the job is read by the process that took it, and each poll is
+    answered by whichever process accepts it (the state is in the shared database)."""
+    with Gunicorn(WEB_CONCURRENCY="2", THREADS="2", FLASK_DATABASE_URL=f"sqlite:///{tmp_path / 'jobs.sqlite3'}") as server:
+        deadline = time.monotonic() + 120
+        while len(server.workers()) < 2 or not _answers(server):
+            assert time.monotonic() < deadline, server.log_tail()
+            time.sleep(0.1)
+        status, body = server.request("POST", "/api/jobs", json.dumps({"image": data_url(pdf_of([PAGE] * 2),
+                                                                                          "application/pdf")}),
+                                      {"Content-Type": "application/json"})
+        assert status == 202
+        answer = server.get_json(body["url"])
+        while answer["state"] not in ("done", "failed"):
+            assert time.monotonic() < deadline, server.log_tail()
+            time.sleep(0.05)
+            answer = server.get_json(body["url"])
+        assert answer["state"] == "done" and answer["progress"] == {"done": 2, "total": 2}
+
+
+def _answers(server):
+    try:
+        return server.request("GET", "/healthz")[0] == 200
+    except (OSError, http.client.HTTPException, ValueError):
+        return False

@@ -29,7 +29,7 @@ from handwriting.ink import to_grey
 from handwriting.language import NONE
 from handwriting.reader import READ_SIDE, read_page
 from webapp import api, errors, job_store, uploads
-from webapp.db import db
+from webapp.db import DatabaseUnavailable, db
 from webapp.images import page_count, sent_pages
 from webapp.input_errors import MalformedRequest, PictureTooLarge, UnsupportedPicture
 from webapp.model import letter_model, line_model, readers
@@ -222,8 +222,8 @@ class CeleryQueue:
 def _counts():
     try:
         return {"queued": job_store.count("queued"), "running": job_store.count("running")}
-    except Exception as error:  # the database's own state is reported beside
-        return {"error": str(error)}
+    except DatabaseUnavailable as error:  # /healthz reports the database's state beside
+        return {"error": error.detail}
 
 
 @shared_task(name="letter_scanner.read_job", ignore_result=True)
