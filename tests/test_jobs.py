@@ -186,3 +186,12 @@ def _answers(server):
         return server.request("GET", "/healthz")[0] == 200
     except (OSError, http.client.HTTPException, ValueError):
         return False
+
+
+def test_without_a_database_jobs_answer_503_not_500(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test",
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'missing' / 'jobs.sqlite3'}"})
+    client = app.test_client()
+    for response in (submit(client, [(encode(PAGE), "scan.png")]), client.get("/api/jobs/0123456789abcdef")):
+        assert response.status_code == 503 and response.get_json()["code"] == "unavailable"
+    assert "error" in client.get("/healthz").get_json()["jobs"]

@@ -1,12 +1,12 @@
 """Background reading: POST /api/jobs takes what /api/read takes and answers at once; the pages are
 read away from the request, and GET /api/jobs/<id> tells the progress and, once read, the result.
 
-Jobs live in the app's database (webapp.job_store), which every process and host shares. They are
-read by Celery workers (`make worker`) with Redis as broker and result store when FLASK_REDIS_URL
-is set (Flask's pattern: `celery_init_app`, tasks run in an app context), else by a small pool of
-threads in the process that took them. A Celery task is acknowledged only when it is finished, so
-a worker killed mid-job loses nothing: the message comes back after the visibility timeout and the
-job is read again from its first page.
+Jobs live in the app's database (webapp.job_store), which every process and host shares, with or
+without Celery (so Celery keeps no results). They are read by Celery workers (`make worker`) with
+Redis as broker when FLASK_REDIS_URL is set (Flask's pattern: `celery_init_app`, tasks run in an
+app context), else by a small pool of threads in the process that took them. A Celery task is
+acknowledged only when it is finished, so a worker killed mid-job loses nothing: the message comes
+back after the visibility timeout and the job is read again from its first page.
 """
 
 import logging
@@ -48,6 +48,12 @@ PDF = "pdf"
 bp = Blueprint("jobs", __name__)
 errors.register_json_errors(bp)
 log = logging.getLogger(__name__)
+
+
+@bp.errorhandler(DatabaseUnavailable)
+def _no_database(_error):
+    return jsonify(error=_("Jobs cannot be kept or followed now: the database is unavailable."),
+                   code=errors.CODE_OF_STATUS[503]), 503
 
 
 @bp.post(api.PREFIX + "jobs")
@@ -243,7 +249,6 @@ def celery_init_app(app):
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.config_from_object({
         "broker_url": app.config["REDIS_URL"],
-        "result_backend": app.config["REDIS_URL"],
         "task_default_queue": QUEUE,
         "task_acks_late": True,  # acknowledged when read, not when taken
         "task_reject_on_worker_lost": True,  # a worker process killed mid-job: the job goes back
