@@ -49,7 +49,7 @@ def _written(text, letters, rng, kind):
 
 
 def _pictures(letters, rng, count, kind):
-    """`count` pictures of one letter (kind "letter") or of a word of that kind."""
+    """`count` (letters written, picture) of one letter (kind "letter") or of a word of that kind."""
     characters = sorted(letters)
     made = 0
     while made < count:
@@ -59,13 +59,16 @@ def _pictures(letters, rng, count, kind):
         except ValueError:  # a degenerate stroke sample (all its points in one place)
             continue
         made += 1
-        yield image
+        yield len(text), image
 
 
 def flagged(model, detector, images):
-    """(pictures read, share answered "several_marks")."""
-    reasons = [recognize(image, model, detector).not_a_letter for image in images]
-    return len(reasons), float(np.mean([reason == "several_marks" for reason in reasons]))
+    """Whether each picture is answered "several_marks"."""
+    return np.array([recognize(image, model, detector).several_letters for image in images])
+
+
+def _share(flags):
+    return {"count": len(flags), "flagged": float(np.mean(flags))}
 
 
 def run(data_dir, count):
@@ -75,17 +78,20 @@ def run(data_dir, count):
     rng = np.random.default_rng(SEED)
     letters = _letters(data_dir)
     result = {"letters": {}, "words": {}}
-    sets = {"pen-stroke letters": _pictures(letters, rng, 3 * count, "letter")}
+    sets = {"pen-stroke letters": (image for _, image in _pictures(letters, rng, 3 * count, "letter"))}
     for name, (image_file, _, _) in IMAGE_SETS.items():
         frames = read_idx(data_dir / name / image_file).astype(np.float32) / 255.0
         sets[name] = (picture(frame) for frame in frames)
     for name, images in sets.items():
-        n, share = flagged(model, detector, images)
-        result["letters"][name] = {"count": n, "flagged": share}
+        result["letters"][name] = _share(flagged(model, detector, images))
+    result["words by length"] = {}
     for kind in WORD_KINDS:
-        n, share = flagged(model, detector, _pictures(letters, rng, count, kind))
-        result["words"][kind] = {"count": n, "flagged": share}
-    for group in result.values():
+        lengths, images = zip(*_pictures(letters, rng, count, kind))
+        flags, lengths = flagged(model, detector, images), np.array(lengths)
+        result["words"][kind] = _share(flags)
+        result["words by length"].update({f"{kind}, {n} letters": _share(flags[lengths == n])
+                                          for n in sorted(set(lengths.tolist()))})
+    for group in (result["letters"], result["words"]):
         n = sum(v["count"] for v in group.values())
         group["all"] = {"count": n, "flagged": sum(v["count"] * v["flagged"] for v in group.values()) / n}
     save("several_letters", result)

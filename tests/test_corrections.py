@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import re
+import time
 
 import numpy as np
 import pytest
@@ -66,7 +67,7 @@ def test_result_page_carries_the_frame_guesses_and_source_and_nothing_is_kept_be
     assert feedback_fields(upload)["source"] == "upload"
     page = upload.get_data(as_text=True)
     assert "Never your picture, your IP address or a cookie" in page
-    assert page.count('type="radio" name="letter"') == 26
+    assert page.count('type="radio" name="letter"') == 25  # every letter but the model's own guess
     assert stored(app) == []
 
 
@@ -173,6 +174,82 @@ def test_usage_counts_how_often_the_model_was_right_per_letter(client, app):
         usage = correction_store.usage()
     assert (usage.count, usage.right, usage.top3) == (5, 3, 4)
     assert usage.per_letter == {"x": (3, 3), second: (1, 0), sixth: (1, 0)}
+
+
+def picker_letters(page):
+    return re.findall(r'<input type="radio" name="letter" value="([a-z])"', page)
+
+
+def test_the_picker_lists_the_other_guesses_first_then_the_rest_of_a_to_z(client):
+    page = client.post("/draw", data={"drawing": data_url(X_PNG)}).get_data(as_text=True)
+    guesses = feedback_fields(client.post("/draw", data={"drawing": data_url(X_PNG)}))["guesses"]
+    assert picker_letters(page) == [*guesses[1:], *(letter for letter in LETTERS if letter not in guesses)]
+    assert "The model's other guesses" in page and "Other letters" in page
+
+
+UNDO_TOKEN = re.compile(r'id="undo-token" name="token" type="hidden" value="([^"]+)"')
+
+
+def sent(client, **change):
+    """Send a "wrong, it was k" correction; the thank-you page."""
+    response = client.post("/corrections", data={**drawn(client), "verdict": "wrong", "letter": "k", **change})
+    assert response.status_code == 201
+    return response.get_data(as_text=True)
+
+
+def test_a_correction_can_be_undone_from_its_thank_you_page(client, app):
+    page = sent(client)
+    assert "You can take it back within 5 minutes" in page
+    kept_too = sent(client)
+    assert len(stored(app)) == 2
+    undone = client.post("/corrections/undo", data={"token": UNDO_TOKEN.search(page)[1]})
+    assert undone.status_code == 200 and "The correction was taken back" in undone.get_data(as_text=True)
+    assert [row.id for row in stored(app)] == [2]  # the other correction stays
+    again = client.post("/corrections/undo", data={"token": UNDO_TOKEN.search(page)[1]})
+    assert again.status_code == 200 and "already taken back" in again.get_data(as_text=True)
+    assert client.post("/corrections/undo?lang=es", data={"token": UNDO_TOKEN.search(kept_too)[1]}).status_code == 200
+    assert stored(app) == []
+
+
+def test_after_the_undo_time_the_correction_is_kept(client, app, monkeypatch):
+    token = UNDO_TOKEN.search(sent(client))[1]
+    later = time.time() + app.config["CORRECTIONS_UNDO_SECONDS"] + 2
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
+    late = client.post("/corrections/undo", data={"token": token})
+    assert late.status_code == 403 and "Too late to undo" in late.get_data(as_text=True)
+    assert len(stored(app)) == 1
+
+
+@pytest.mark.parametrize("token", ["", "1", "forged"], ids=["missing", "unsigned", "tampered"])
+def test_undo_refuses_a_token_it_did_not_sign(client, app, token):
+    signed = UNDO_TOKEN.search(sent(client))[1]
+    token = signed[:-2] + ("AA" if signed[-2:] != "AA" else "BB") if token == "forged" else token
+    refused = client.post("/corrections/undo", data={"token": token})
+    assert refused.status_code == 400 and 'id="error"' in refused.get_data(as_text=True)
+    assert len(stored(app)) == 1
+
+
+def test_a_token_signed_with_another_secret_undoes_nothing(tmp_path):
+    first = make_app(tmp_path)
+    token = UNDO_TOKEN.search(sent(first.test_client()))[1]
+    other = make_app(tmp_path, SECRET_KEY="another secret")
+    assert other.test_client().post("/corrections/undo", data={"token": token}).status_code == 400
+    assert len(stored(first)) == 1
+
+
+def test_undo_needs_the_csrf_token_of_the_page(csrf_app):
+    client = csrf_app.test_client()
+    page = client.post("/draw", data={"drawing": data_url(X_PNG), "csrf_token": csrf_token(client)})
+    form_token = re.search(r'id="feedback".*?name="csrf_token" type="hidden" value="([^"]+)"',
+                           page.get_data(as_text=True), re.S)[1]
+    thanks = client.post("/corrections", data={**feedback_fields(page), "verdict": "right", "csrf_token": form_token})
+    text = thanks.get_data(as_text=True)
+    undo_token = UNDO_TOKEN.search(text)[1]
+    assert client.post("/corrections/undo", data={"token": undo_token}).status_code == 400
+    assert len(stored(csrf_app)) == 1
+    csrf = re.search(r'id="undo-form".*?name="csrf_token" type="hidden" value="([^"]+)"', text, re.S)[1]
+    assert client.post("/corrections/undo", data={"token": undo_token, "csrf_token": csrf}).status_code == 200
+    assert stored(csrf_app) == []
 
 
 # The review page.

@@ -1,7 +1,9 @@
 """Corrections: a person says whether the model was right; the site owner reviews and exports them.
 
 POST /corrections keeps one correction (webapp.correction_store) when a person presses "Right"
-or "Wrong, it was …" on the result page, and nothing before. /review lists and deletes them, for
+or "Wrong, it was …" on the result page, and nothing before; for CORRECTIONS_UNDO_SECONDS the
+thank-you page can take it back (POST /corrections/undo, with a token signed by the app's secret
+that only that page holds). /review lists and deletes them, for
 the holder of FLASK_ADMIN_TOKEN only (404 when it is unset). `flask corrections export OUT/`
 writes them as a training folder.
 """
@@ -10,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import io
+import math
 from pathlib import Path
 
 import click
@@ -21,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from PIL import Image
 from werkzeug.exceptions import Forbidden, NotFound, ServiceUnavailable
 from wtforms import HiddenField, PasswordField, ValidationError
@@ -42,6 +46,7 @@ DEFAULTS = {
     "CORRECTIONS_RATE_LIMIT": "10 per minute;200 per day",  # per client address (Flask-Limiter)
     "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After on a 429
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # Redis unreachable: count in this process meanwhile
+    "CORRECTIONS_UNDO_SECONDS": 300,  # how long the thank-you page can take a correction back
     "ADMIN_TOKEN": None,  # FLASK_ADMIN_TOKEN: the review page is off (404) without it
     "REVIEW_PAGE_SIZE": 60,
 }
@@ -84,7 +89,6 @@ class CorrectionForm(FlaskForm):
     source = HiddenField(validators=[AnyOf(correction_store.SOURCES)])
     verdict = HiddenField(validators=[AnyOf(VERDICTS)])  # sent by the button pressed
     letter = HiddenField()  # a radio button a..z, with the verdict "wrong"
-    letters = LETTERS  # the choices
 
     def validate_frame(self, field):
         """The frame must be a PNG of exactly 28x28 grey pixels with some ink."""
@@ -109,6 +113,16 @@ class CorrectionForm(FlaskForm):
     def validate_letter(self, field):
         if self.verdict.data == "wrong" and field.data not in LETTERS:
             raise ValidationError(_("Choose the letter it was, from A to Z."))
+
+    @property
+    def other_guesses(self):
+        """The picker's first letters: the model's guesses after its own first one."""
+        return list(self.guesses.data[1:])
+
+    @property
+    def other_letters(self):
+        """The picker's other letters: the rest of a–z, in order."""
+        return [letter for letter in LETTERS if letter not in self.guesses.data]
 
     @property
     def label(self):
@@ -172,13 +186,45 @@ def create():
         first = next(iter(form.errors.values()))[0]
         return render_message(first, 400)
     try:
-        correction_store.add(form.pixels, form.label, form.guesses.data, form.source.data,
-                             model_version(), str(get_locale()), current_app.config["CORRECTIONS_PER_DAY"])
+        kept = correction_store.add(form.pixels, form.label, form.guesses.data, form.source.data,
+                                    model_version(), str(get_locale()), current_app.config["CORRECTIONS_PER_DAY"])
     except correction_store.DailyCapReached:
         raise cap_reached() from None
     except DatabaseUnavailable:
         raise unavailable() from None
-    return render_message(status=201, letter=form.label, right=form.guesses.data[0] == form.label)
+    return render_message(status=201, letter=form.label, right=form.guesses.data[0] == form.label,
+                          undo_form=UndoForm(formdata=None, token=_undo_signer().dumps(kept)),
+                          undo_minutes=math.ceil(current_app.config["CORRECTIONS_UNDO_SECONDS"] / 60))
+
+
+class UndoForm(FlaskForm):
+    """The thank-you page's "Undo": the kept correction's id, signed with the time it was kept."""
+
+    token = HiddenField(validators=[DataRequired()])
+
+
+def _undo_signer():
+    return URLSafeTimedSerializer(current_app.secret_key, salt="correction-undo")
+
+
+@bp.post("/corrections/undo")
+def undo():
+    """Delete the correction an undo token names, while the token is fresh."""
+    form = UndoForm()
+    if not form.validate_on_submit():
+        return render_message(next(iter(form.errors.values()))[0], 400)
+    try:
+        correction_id = _undo_signer().loads(form.token.data, max_age=current_app.config["CORRECTIONS_UNDO_SECONDS"])
+    except SignatureExpired:
+        return render_message(_("Too late to undo: the correction is kept. It can be taken back only in the first "
+                                "minutes after sending it."), 403)
+    except BadSignature:
+        return render_message(_("This undo request is not valid: nothing was changed."), 400)
+    try:
+        removed = correction_store.delete(correction_id)
+    except DatabaseUnavailable:
+        raise unavailable() from None
+    return render_message(undone=True, already=not removed)
 
 
 # The review page: the site owner's, behind FLASK_ADMIN_TOKEN.
