@@ -120,11 +120,11 @@ class PageLine:
 
     @property
     def picture(self):
-        """The line as cut from the page: grey (ink 0 .. paper 1), its own ink only, cropped to its
-        box with a margin of PICTURE_MARGIN pixels."""
+        """The line as cut from the page: its own ink only, cropped to its box with a margin of
+        PICTURE_MARGIN pixels, as grey uint8 (ink 0, paper 255: a quarter of float32's memory)."""
         x, _, w, _ = self.box
         ink = np.pad(self.ink[:, x : x + w], PICTURE_MARGIN)
-        return 1.0 - np.clip(ink, 0.0, 1.0)
+        return np.uint8(np.rint(255 * (1.0 - np.clip(ink, 0.0, 1.0))))
 
 
 @dataclass

@@ -164,7 +164,9 @@ def test_without_the_csrf_token_nothing_is_kept(tmp_path):
     client = app.test_client()
     _, data = read(client, csrf_token=csrf_token(client, "/read"))
     refused = client.post("/corrections/line", data=form(data))
-    assert refused.status_code == 400 and refused.get_json()["code"] == "csrf"
+    assert refused.status_code == 400 and refused.get_json() == {
+        "error": "The page has expired or was not sent from this site (The CSRF token is missing.): read the page "
+                 "again to send a correction.", "code": "csrf"}
     assert stored(app) == []
     ok = client.post("/corrections/line", data={**form(data), "csrf_token": data["csrf_token"]})
     assert ok.status_code == 201 and len(stored(app)) == 1

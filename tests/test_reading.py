@@ -139,7 +139,7 @@ def letters_on_page(html):
 
 def words_on_page(html):
     """The text on the page: per line, its words as shown."""
-    lines = re.findall(r'<div class="read-line[^"]*">(.*?)</div>', html, re.S)
+    lines = re.findall(r'<div class="read-line[^"]*"[^>]*>(.*?)</div>', html, re.S)
     return [re.findall(r'class="read-word-text"[^>]*>([^<]*)<', line) for line in lines]
 
 

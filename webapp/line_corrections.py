@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import generate_csrf
+from flask_wtf.csrf import CSRFError, generate_csrf
 from PIL import Image
 from wtforms import HiddenField, StringField, ValidationError
 from wtforms.validators import AnyOf, DataRequired, Length
@@ -32,6 +32,13 @@ INK = 128  # a picture with no pixel darker than this (0..255) holds no line
 
 bp = Blueprint("line_corrections", __name__)
 errors.register_json_errors(bp)
+
+
+@bp.errorhandler(CSRFError)
+def csrf_refused(error):
+    """A stale or foreign post: the reading is not kept, so the page must be read again."""
+    return jsonify(error=_("The page has expired or was not sent from this site (%(reason)s): read the page "
+                           "again to send a correction.", reason=_(error.description)), code="csrf"), 400
 
 
 def init_app(app):
@@ -76,10 +83,10 @@ class LineCorrectionForm(FlaskForm):
 def picture_url(picture):
     """A line's picture (handwriting.lines.PageLine.picture) as a PNG data: URL the form takes, or
     None when it is too large to send."""
-    image = Image.fromarray(np.uint8(np.rint(np.clip(picture, 0, 1) * 255)))
+    image = Image.fromarray(picture)
     image.thumbnail((MAX_LINE_PICTURE_SIDE, MAX_LINE_PICTURE_SIDE))
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")  # optimize=True: 2 % smaller, 7 times slower
     return corrections.png_url(buffer.getvalue()) if buffer.tell() <= MAX_LINE_PICTURE_BYTES else None
 
 
