@@ -9,7 +9,7 @@ import io
 import json
 import re
 import tarfile
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -91,7 +91,7 @@ def test_the_read_page_carries_each_lines_picture_and_nothing_is_kept_before_a_c
     readings = [data["lines"][key]["reading"] for key in ("1-1", "1-2")]
     shown = json.loads(html.unescape(re.search(r'id="read-data">(.*?)</script>', page, re.S)[1]))["text"]
     assert readings == [line for line in shown.split("\n") if line]  # the text the page shows, line by line
-    for key, line in data["lines"].items():
+    for line in data["lines"].values():
         assert line["language"] == "en" and line["reader"] in ("letters", "lines")
         picture = Image.open(io.BytesIO(base64.b64decode(line["picture"].split(",", 1)[1])))
         pixels = np.asarray(picture)
@@ -113,7 +113,7 @@ def test_an_edited_line_is_kept_with_its_picture_text_reading_reader_and_model(l
     with line_app.test_request_context():
         assert row.model_version == line_model_version(row.reader) != "unknown"
         assert line_model_version("lines") != model_version()  # the line model's, not the letter model's
-    assert abs(row.created_at - datetime.utcnow()) < timedelta(minutes=1)
+    assert abs(row.created_at - correction_store.now()) < timedelta(minutes=1)
     with line_app.app_context():
         columns = {c["name"] for c in inspect(db.engine).get_columns("line_corrections")}
     assert columns == {"id", "created_at", "picture", "text", "reading", "reader", "language", "model_version"}
@@ -285,9 +285,8 @@ def assert_the_database_refuses_bad_rows():
                   "VALUES (:created_at, :picture, :text, :reading, :reader, :language, :model_version)")
     for column, value in [("reader", "camera"), ("text", ""), ("text", "a" * (MAX_LINE_TEXT + 1)),
                           ("picture", bytes(MAX_LINE_PICTURE_BYTES + 1))]:
-        with pytest.raises(DBAPIError, match="(?i)check constraint|value too long"):
-            with db.engine.begin() as connection:
-                connection.execute(insert, {**good, column: value})
+        with pytest.raises(DBAPIError, match="(?i)check constraint|value too long"), db.engine.begin() as connection:
+            connection.execute(insert, {**good, column: value})
     with db.engine.begin() as connection:
         connection.execute(insert, good)
 

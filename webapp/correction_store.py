@@ -77,10 +77,6 @@ class LineCorrection(db.Model):
     language: Mapped[str] = mapped_column(String(16))  # the dictionary it was read with, or "none"
     model_version: Mapped[str] = mapped_column(String(80))
 
-    @property
-    def model_was_right(self):
-        return self.reading == self.text
-
 
 class DailyCapReached(Exception):
     """The site has kept as many corrections today as it takes in a day."""
