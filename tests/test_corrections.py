@@ -405,7 +405,7 @@ def test_stats_show_accuracy_in_use_next_to_the_evaluation_sets(client):
     per_letter = json.loads(re.search(r'id="per-letter-data">(.*?)</script>', page, re.S)[1])
     in_use = per_letter["sets"][IN_USE]
     assert in_use["x"] == 1.0 and in_use["k"] == 0.0 and in_use["a"] is None
-    assert "emnist-letters" in per_letter["sets"]  # beside the evaluation sets
+    assert "EMNIST letters" in per_letter["sets"]  # beside the evaluation sets (by their plain names)
     assert "3 corrections" in page
 
 
