@@ -5,6 +5,7 @@ import http.client
 import io
 import json
 import time
+from datetime import timedelta
 
 import pypdfium2 as pdfium
 import pytest
@@ -14,7 +15,7 @@ from pictures import data_url, page_picture, pdf_of
 from harness.pictures import encode
 from harness.servers import Gunicorn
 from webapp import create_app, uploads
-from webapp.job_store import Job
+from webapp.job_store import Job, JobFile
 from webapp.db import db
 
 PAGE, _ = page_picture([(20, [("a", 0), ("t", 90), ("x", 360), ("a", 450)]),
@@ -110,18 +111,20 @@ def test_several_pictures_are_the_pages_of_one_job(client):
     assert answer["progress"] == {"done": 2, "total": 2} and len(answer["result"]["pages"]) == 2
 
 
-def test_jobs_expire(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "JOB_TTL_S": 1,
-                      "DATABASE_URL": f"sqlite:///{tmp_path / 'jobs.sqlite3'}"})
-    client = app.test_client()
-    url = submit(client, [(encode(PAGE), "scan.png")]).get_json()["url"]
+def test_jobs_expire_after_their_day(app, client):
+    url = submit(client, [(encode(PAGE), "scan.png")], {"downloads": "txt"}).get_json()["url"]
     finished(client, url)
-    time.sleep(1.2)
+    with app.app_context():  # sent a day and a second ago
+        job = db.session.query(Job).one()
+        job.created_at -= timedelta(seconds=app.config["JOB_TTL_S"] + 1)
+        db.session.commit()
     answer = client.get(url)
     assert answer.status_code == 404 and answer.get_json()["code"] == "not_found"
-    submit(client, [(encode(PAGE), "again.png")])  # sending a job deletes the expired ones
+    submit(client, [(encode(PAGE), "again.png")])  # sending a job deletes the expired ones, files too
     with app.app_context():
-        assert db.session.query(Job).count() == 1
+        first = url.rsplit("/", 1)[1]
+        assert db.session.query(Job).count() == 1 and db.session.get(Job, first) is None
+        assert db.session.query(JobFile).filter_by(job_id=first).count() == 0
 
 
 def test_an_unknown_job_is_a_json_404(client):
