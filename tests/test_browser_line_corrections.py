@@ -93,3 +93,21 @@ def test_on_a_phone_in_spanish_two_edited_lines_are_sent(browser, base_url, data
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # on the screen, not beside it
     finally:
         page.close()
+
+
+def test_a_refused_correction_says_why_beside_the_button(browser, tmp_path):
+    server = serve({"DATABASE_URL": f"sqlite:///{tmp_path / 'full.sqlite3'}", "CORRECTIONS_PER_DAY": 0})
+    base_url = next(server)
+    page = browser.new_page()
+    try:
+        read_page(page, base_url)
+        edit_line(page, 0, "s")
+        page.click("#line-correction-send")
+        status = page.locator("#line-correction-status")
+        expect(status).to_have_text("Thank you, but we have kept all the corrections we take in a day. "
+                                    "Nothing was stored; please try again tomorrow.")
+        assert "is-error" in status.get_attribute("class")
+        assert kept(tmp_path / "full.sqlite3") == []
+    finally:
+        page.close()
+        next(server, None)  # shuts the server down
