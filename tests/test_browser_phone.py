@@ -52,6 +52,18 @@ def test_phone_header_is_one_row_and_its_links_are_behind_a_menu_button(phone, b
     page.wait_for_url("**/stats")
 
 
+def test_menu_and_upload_field_work_without_javascript(browser, base_url):
+    """The menu is a <details>: it opens without scripts; the browser's own file field stays."""
+    context = browser.new_context(**PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "/?lang=es")
+    assert box(page, ".site-header")["height"] <= 60 and not page.locator(".site-nav a").first.is_visible()
+    page.click("#menu-button")
+    assert page.locator(".site-nav a").first.is_visible()
+    assert page.locator("#image").is_visible() and not page.locator("#file-button").is_visible()
+    context.close()
+
+
 def test_wide_header_shows_its_links_without_a_menu_button(desktop, base_url):
     page = open_page(desktop, base_url, "/?lang=es")
     assert not page.locator("#menu-button").is_visible()
