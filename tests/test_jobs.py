@@ -198,3 +198,10 @@ def test_without_a_database_jobs_answer_503_not_500(tmp_path):
     for response in (submit(client, [(encode(PAGE), "scan.png")]), client.get("/api/jobs/0123456789abcdef")):
         assert response.status_code == 503 and response.get_json()["code"] == "unavailable"
     assert "error" in client.get("/healthz").get_json()["jobs"]
+
+
+def test_a_job_for_a_recognizer_that_is_not_loaded_is_503(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "LINE_MODEL_PATH": str(tmp_path / "none.keras"),
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'jobs.sqlite3'}"})
+    response = submit(app.test_client(), [(encode(PAGE), "scan.png")], {"reader": "lines"})
+    assert response.status_code == 503 and response.get_json()["code"] == "unavailable"

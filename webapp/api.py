@@ -49,10 +49,14 @@ def sent_pictures():
     return [sent_picture()]
 
 
+def unavailable_message(model):
+    """A sentence and the model's reason, both in the client's language."""
+    return _("The recognizer is not available. %(reason)s", reason=translated(model.error))
+
+
 def unavailable(model):
-    """503: a sentence and the model's reason, both in the client's language."""
-    message = _("The recognizer is not available. %(reason)s", reason=translated(model.error))
-    return jsonify(error=message, code=errors.CODE_OF_STATUS[503]), 503
+    """503: `unavailable_message`."""
+    return jsonify(error=unavailable_message(model), code=errors.CODE_OF_STATUS[503]), 503
 
 
 @bp.post(PREFIX + "predict")

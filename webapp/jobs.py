@@ -128,7 +128,8 @@ def _ttl():
 
 def run(job_id):
     """Read the job's pages one by one, counting each, in the language the job was sent in; a page
-    that cannot be read is kept with why, the others are read all the same. Never raises."""
+    that cannot be read is kept with why, the others are read all the same, and a document that
+    cannot be read at all (damaged, no model) fails the job with why."""
     job = job_store.get(job_id, _ttl())
     if job is None or job.state in ("done", "failed"):
         return
@@ -150,7 +151,7 @@ def _read(job):
     available = readers()
     if not available.available(job.reader):
         model = line_model() if job.reader == "lines" else letter_model()
-        raise ServiceUnavailable(_("The recognizer is not available. %(reason)s", reason=model.error))
+        raise ServiceUnavailable(api.unavailable_message(model))
     kinds = [key for key in job.formats.split(",") if key != "json"]
     pages, kept = [], []
     for data in job_store.uploads(job.id):
