@@ -88,6 +88,11 @@
       return;
     }
     const names = Object.keys(data.sets);
+    // On a narrow screen the bars lie down, a row per letter (the box is tall there, style.css):
+    // 26 letters side by side would leave each bar a pixel or two.
+    const lying = window.matchMedia("(max-width: 40rem)").matches;
+    const letterAxis = { grid: { display: false }, ticks: { autoSkip: false, maxRotation: 0 } };
+    const shareAxis = { min: 0, max: 1, title: { display: true, text: message("chart_right_answers") }, ticks: { callback: percentTicks } };
     new Chart(canvas, {
       type: "bar",
       data: {
@@ -101,16 +106,15 @@
         })),
       },
       options: {
-        scales: {
-          x: { grid: { display: false }, ticks: { autoSkip: false, maxRotation: 0 } },
-          y: { min: 0, max: 1, title: { display: true, text: message("chart_right_answers") }, ticks: { callback: percentTicks } },
-        },
+        indexAxis: lying ? "y" : "x",
+        scales: lying ? { x: shareAxis, y: letterAxis } : { x: letterAxis, y: shareAxis },
         plugins: {
           legend: { display: names.length > 1, position: "bottom" },
           tooltip: {
             callbacks: {
               title: (items) => message("chart_letter", { letter: letterPair(items[0].label) }),
-              label: (item) => message("chart_value", { series: item.dataset.label, value: formatPercent(item.parsed.y, 1) }),
+              label: (item) => message("chart_value", { series: item.dataset.label,
+                                                        value: formatPercent(lying ? item.parsed.x : item.parsed.y, 1) }),
             },
           },
         },
