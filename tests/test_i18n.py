@@ -356,5 +356,15 @@ def test_an_unavailable_model_is_explained_in_the_page_language(tmp_path):
     assert "El modelo LiteRT no puede servir: falta letter_cnn.tflite" in banner and "is missing" not in banner
     answer = client.post("/api/predict", data={"image": (io.BytesIO(A_PNG), "a.png")}, headers=SPANISH)
     assert answer.status_code == 503 and "falta letter_cnn.tflite" in answer.get_json()["error"]
-    health = client.get("/healthz").get_json()  # for programs: in English
+    health = client.get("/healthz").get_json()  # English unless asked for another language
     assert health["error"].startswith("The LiteRT model cannot serve: letter_cnn.tflite is missing")
+    assert client.get("/healthz", headers=SPANISH).get_json()["error"].startswith(
+        "El modelo LiteRT no puede servir: falta letter_cnn.tflite")
+
+
+def test_healthz_says_why_a_runtime_serves_in_the_asked_language(client):
+    assert client.get("/healthz").get_json()["runtime_reason"].endswith("matches the fingerprint of "
+                                                                         "letter_cnn.keras in metrics.json")
+    spanish = client.get("/healthz", headers=SPANISH).get_json()
+    assert spanish["runtime_reason"] == "letter_cnn.tflite coincide con la huella de letter_cnn.keras que guarda metrics.json"
+    assert "coincide con la huella" in spanish["line_model"]["runtime_reason"]

@@ -102,11 +102,11 @@ def upload_name():
 @bp.get(HEALTH)
 def healthz():
     """The model decides the status (503 without one); the database's and the job queue's states
-    are reported beside it."""
+    are reported beside it. The models' reasons follow Accept-Language, like every API message."""
     model, lines = letter_model(), line_model()
-    line_state = ({"runtime": lines.runtime, "runtime_reason": lines.runtime_reason} if lines.available
-                  else {"error": lines.error})
+    line_state = ({"runtime": lines.runtime, "runtime_reason": translated(lines.runtime_reason)} if lines.available
+                  else {"error": translated(lines.error)})
     beside = {"line_model": line_state, "database": db.health(), "jobs": current_app.extensions["jobs"].health()}
     if not model.available:
-        return jsonify(status="unavailable", error=model.error, **beside), 503
-    return jsonify(status="ok", runtime=model.runtime, runtime_reason=model.runtime_reason, **beside)
+        return jsonify(status="unavailable", error=translated(model.error), **beside), 503
+    return jsonify(status="ok", runtime=model.runtime, runtime_reason=translated(model.runtime_reason), **beside)
