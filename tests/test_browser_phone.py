@@ -117,6 +117,11 @@ def test_file_button_is_the_pages_own_in_spanish(phone, base_url, tmp_path, path
     picture.write_bytes(b"\x89PNG\r\n\x1a\n")
     page.set_input_files("#image", str(picture))
     assert page.locator("#file-name").inner_text() == "carta.png"
+    if path == "/read":  # the pages of one document (static/js/jobs.js makes the field take several)
+        second = tmp_path / "carta-2.png"
+        second.write_bytes(picture.read_bytes())
+        page.set_input_files("#image", [str(picture), str(second)])
+        assert page.locator("#file-name").inner_text() == "carta.png, carta-2.png"
 
 
 @pytest.mark.parametrize("path, language", [("/read", "en"), ("/read", "es"), ("/", "es")])

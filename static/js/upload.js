@@ -99,7 +99,7 @@
   function showChosenFile() {
     const file = input.files && input.files[0];
     if (fileName) {
-      fileName.textContent = file ? file.name : noFile;
+      fileName.textContent = file ? Array.from(input.files, (chosen) => chosen.name).join(", ") : noFile;
     }
     clearPreview();
     if (serverErrors) {
