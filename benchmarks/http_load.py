@@ -4,8 +4,10 @@
                                    [--soak 10000] [--concurrency 16]
 
 Measures cold start (process start to the first successful POST /api/predict), latency and
-throughput of POST /api/predict with a canvas PNG at concurrency 1 and 16, and each worker's
-resident memory once warm and after `--soak` requests, for one model runtime
+throughput of POST /api/predict with a canvas PNG at concurrency 1 and 16, the CPU time each
+request costs gunicorn and the load generator (which share the machine's cores: together they
+bound the requests a second, whatever else runs), and each worker's resident memory once warm
+and after `--soak` requests, for one model runtime
 (FLASK_MODEL_RUNTIME) and one Python (a venv's, e.g. the serving-only one). Every phase is
 bounded in requests and time, and gunicorn is always stopped.
 """
@@ -13,17 +15,34 @@ bounded in requests and time, and gunicorn is always stopped.
 import argparse
 import http.client
 import itertools
+import os
 import sys
 import threading
 import time
+from pathlib import Path
 
 from benchmarks.common import canvas_png, print_table, save, summary
 from harness.clients import multipart, send
 from harness.servers import Gunicorn
 
 
+def cpu_seconds(pids):
+    """User plus system CPU seconds the processes `pids` have used (those still there)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def load(server, body, headers, requests, concurrency, max_seconds):
-    """Send `requests` predictions from `concurrency` threads (stopping after max_seconds)."""
+    """Send `requests` predictions from `concurrency` threads (stopping after max_seconds); with
+    the CPU milliseconds per request spent by gunicorn (master and workers) and by this process."""
+    pids = [server.process.pid, *server.workers()]
+    server_cpu, client_cpu = cpu_seconds(pids), time.process_time()
     tickets = itertools.count()
     deadline = time.perf_counter() + max_seconds
     latencies, errors = [], []
@@ -48,9 +67,11 @@ def load(server, body, headers, requests, concurrency, max_seconds):
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    server_cpu, client_cpu = cpu_seconds(pids) - server_cpu, time.process_time() - client_cpu
     sent = len(latencies) + len(errors)
     return {"concurrency": concurrency, "requests": sent, "errors": len(errors), "seconds": elapsed,
-            "req_per_s": sent / elapsed, **summary(latencies)}
+            "req_per_s": sent / elapsed, "server_cpu_ms": 1000 * server_cpu / max(sent, 1),
+            "client_cpu_ms": 1000 * client_cpu / max(sent, 1), **summary(latencies)}
 
 
 def rss_growth(before, after):
@@ -60,9 +81,9 @@ def rss_growth(before, after):
 
 
 def run(runtime="litert", python=sys.executable, requests=2000, soak=10000, concurrency=16, max_seconds=300,
-        args=(), **env):
-    """Run every phase against one gunicorn serving with `runtime`; return the results (also saved as
-    results/http_<runtime>.json)."""
+        args=(), keep=True, **env):
+    """Run every phase against one gunicorn serving with `runtime`; return the results (with `keep`,
+    also saved as results/http_<runtime>.json)."""
     body, headers = multipart(canvas_png())
     with Gunicorn(python, args, FLASK_MODEL_RUNTIME=runtime, **env) as server:
         cold_start = server.wait_for_first_prediction(body, headers)
@@ -93,7 +114,8 @@ def run(runtime="litert", python=sys.executable, requests=2000, soak=10000, conc
     }
     if result["runtime"] != runtime:
         raise RuntimeError(f"asked for {runtime}, served by {result['runtime']}: {result['runtime_reason']}")
-    save(f"http_{runtime}", result)
+    if keep:
+        save(f"http_{runtime}", result)
     return result
 
 
@@ -101,8 +123,10 @@ def report(result):
     print(f"runtime {result['runtime']} ({result['runtime_reason']}), python {result['python']}")
     print(f"cold start (process start -> first prediction): {result['cold_start_s']:.2f} s")
     rows = [(p["concurrency"], p["requests"], p["errors"], p["req_per_s"], p.get("p50_ms", "-"),
-             p.get("p95_ms", "-"), p.get("p99_ms", "-")) for p in [*result["phases"], result["soak"]]]
-    print_table(rows, ["concurrency", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"])
+             p.get("p95_ms", "-"), p.get("p99_ms", "-"), p["server_cpu_ms"], p["client_cpu_ms"])
+            for p in [*result["phases"], result["soak"]]]
+    print_table(rows, ["concurrency", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms",
+                       "server CPU ms/req", "client CPU ms/req"])
     memory = result["memory"]
     rows = []
     for pid, warm in memory["warm_mb"].items():

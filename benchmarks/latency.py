@@ -17,7 +17,7 @@ from pathlib import Path
 for _setting in runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))["raw_env"]:
     os.environ.setdefault(*_setting.split("=", 1))
 
-from benchmarks.common import canvas_png, photo_jpeg, print_table, save, summary, timed  # noqa: E402
+from benchmarks.common import canvas_png, cpu_ms, photo_jpeg, print_table, save, summary, timed  # noqa: E402
 from handwriting.ink import WORK_SIDE, image_to_frame  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp import uploads  # noqa: E402
@@ -27,6 +27,7 @@ from handwriting.single_letter import recognize  # noqa: E402
 STEPS = [  # (key, what) in the order reported
     ("app_path", "app path: bytes -> open_image -> recognize -> top 5"),
     ("preprocessing", "  of which preprocessing (bytes -> frame)"),
+    ("decoding", "    of which decoding the PNG (bytes -> Pillow image)"),
     ("model_call", "  of which the model call"),
     ("predict_path", "baseline: bytes -> preprocessing -> keras_model.predict"),
     ("keras_predict", "baseline: keras_model.predict(frame) alone"),
@@ -35,9 +36,9 @@ STEPS = [  # (key, what) in the order reported
 ]
 
 
-def run(runtime="litert", runs=500):
-    """Measure each step `runs` times with `runtime`; return the results (also saved as
-    results/latency_<runtime>.json)."""
+def run(runtime="litert", runs=500, keep=True):
+    """Measure each step `runs` times with `runtime`; return the results (with `keep`, also saved
+    as results/latency_<runtime>.json)."""
     app = create_app({"TESTING": True, "SECRET_KEY": "benchmark", "MODEL_RUNTIME": runtime})
     model = app.extensions["letter_model"]
     if not model.available:
@@ -54,7 +55,9 @@ def run(runtime="litert", runs=500):
         "runs": runs,
         "picture": "280x280 canvas PNG",
         "app_path": summary(timed(lambda: recognize(open_image(png, limits), model).predictions, runs)),
+        "app_path_cpu_ms": cpu_ms(lambda: recognize(open_image(png, limits), model).predictions, runs),
         "preprocessing": summary(timed(lambda: image_to_frame(open_image(png, limits)), runs)),
+        "decoding": summary(timed(lambda: open_image(png, limits), runs)),
         "model_call": summary(timed(lambda: model.probabilities(frame[None]), runs)),
         "photo_app_path": summary(timed(
             lambda: recognize(open_image(photo, limits, WORK_SIDE), model), photo_runs, warmup=3)),
@@ -70,13 +73,15 @@ def run(runtime="litert", runs=500):
         result["predict_path"] = summary(timed(lambda: keras_model.predict(
             image_to_frame(open_image(png, limits))[None, :, :, None], verbose=0), runs))
         result["speedup_vs_predict_path"] = result["predict_path"]["p50_ms"] / result["app_path"]["p50_ms"]
-    save(f"latency_{runtime}", result)
+    if keep:
+        save(f"latency_{runtime}", result)
     return result
 
 
 def report(result):
     rows = [(what, result[key]["p50_ms"], result[key]["p95_ms"]) for key, what in STEPS if key in result]
     print_table(rows, [f"in-process, one picture ({result['runtime']})", "p50 ms", "p95 ms"])
+    print(f"app path: {result['app_path_cpu_ms']:.2f} ms of CPU a call")
     if "speedup_vs_predict_path" in result:
         print(f"app path: {result['speedup_vs_predict_path']:.1f}x faster than the predict path "
               f"({result['runs']} runs each)")

@@ -104,9 +104,9 @@ def write_markdown(lat, web, sizes, load):
         "\n".join(f"- {rt}: {web[rt]['runtime_reason']}; Python `{web[rt]['python']}`; first answer "
                   f"{web[rt]['cold_start_s']:.2f} s after the process started" for rt in RUNTIMES),
         markdown_table(["runtime", "phase", "concurrency", "requests", "errors", "req/s", "p50 ms", "p95 ms",
-                        "p99 ms"], [
+                        "p99 ms", "server CPU ms/req", "client CPU ms/req"], [
             (rt, name, p["concurrency"], p["requests"], p["errors"], p["req_per_s"], p.get("p50_ms", "-"),
-             p.get("p95_ms", "-"), p.get("p99_ms", "-"))
+             p.get("p95_ms", "-"), p.get("p99_ms", "-"), p["server_cpu_ms"], p["client_cpu_ms"])
             for rt in RUNTIMES
             for name, p in [("serial", web[rt]["phases"][0]), ("concurrent", web[rt]["phases"][1]),
                             ("soak", web[rt]["soak"])]
