@@ -112,7 +112,8 @@ def test_healthz(client):
                                                  "runtime_reason": model.runtime_reason,
                                                  "line_model": {"runtime": "litert",
                                                                 "runtime_reason": lines.runtime_reason},
-                                                 "database": {"status": "ok"}}
+                                                 "database": {"status": "ok"},
+                                                 "jobs": {"queue": "threads", "status": "ok", "queued": 0, "running": 0}}
 
 
 def test_missing_model_keeps_pages_up_and_answers_503(tmp_path):

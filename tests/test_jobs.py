@@ -9,14 +9,14 @@ from datetime import timedelta
 
 import pypdfium2 as pdfium
 import pytest
-from PIL import Image, ImageDraw
 from pictures import data_url, page_picture, pdf_of
+from PIL import Image, ImageDraw
 
 from harness.pictures import encode
 from harness.servers import Gunicorn
 from webapp import create_app, uploads
-from webapp.job_store import Job, JobFile
 from webapp.db import db
+from webapp.job_store import Job, JobFile
 
 PAGE, _ = page_picture([(20, [("a", 0), ("t", 90), ("x", 360), ("a", 450)]),
                         (230, [("t", 40), ("a", 130), ("x", 220)])])
