@@ -3,6 +3,7 @@ menu button, the drawing pads and their buttons on screen, the page's own file b
 language, upload errors beside the upload form, the model's runtime said in Spanish."""
 
 import pytest
+from playwright.sync_api import expect
 
 from browser import draw
 
@@ -43,10 +44,11 @@ def test_phone_header_is_one_row_and_its_links_are_behind_a_menu_button(phone, b
     links = page.locator(".site-nav a")
     assert not links.first.is_visible()
     button.click()
-    assert button.get_attribute("aria-expanded") == "true" and links.first.is_visible()
-    assert page.locator(".language-switcher a[lang=es]").is_visible()
+    expect(button).to_have_attribute("aria-expanded", "true")  # set on the toggle event, a moment later
+    assert links.first.is_visible() and page.locator(".language-switcher a[lang=es]").is_visible()
     page.keyboard.press("Escape")
-    assert button.get_attribute("aria-expanded") == "false" and not links.first.is_visible()
+    expect(button).to_have_attribute("aria-expanded", "false")
+    assert not links.first.is_visible()
     button.click()
     page.locator(".site-nav a[href='/stats']").click()
     page.wait_for_url("**/stats")
