@@ -1,5 +1,6 @@
 """Rate limits with FLASK_REDIS_URL: counted in Redis, so separate processes share one count;
-without it each process counts alone, and the app says so when it starts."""
+without it each process counts alone, and the app says so when it starts. The site's daily cap is
+counted in the database, which the processes share either way."""
 
 import http.client
 import logging
@@ -55,6 +56,12 @@ def test_two_processes_sharing_redis_share_one_count(tmp_path, redis_url):
 
 def test_two_processes_without_redis_count_alone(tmp_path):
     assert statuses_from_two_servers(tmp_path) == [201, 201, 201, 201]
+
+
+def test_two_processes_share_the_daily_cap_without_redis(tmp_path):
+    statuses = statuses_from_two_servers(tmp_path, FLASK_CORRECTIONS_RATE_LIMIT="100 per minute",
+                                         FLASK_CORRECTIONS_PER_DAY="3")
+    assert statuses == [201, 201, 201, 503]
 
 
 def test_redis_url_sets_the_limiter_storage(tmp_path, redis_url):
