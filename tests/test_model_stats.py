@@ -160,3 +160,16 @@ def test_model_card_holds_facts_about_the_model_only(client):
         card = client.get(f"/stats?lang={language}").get_data(as_text=True).split('id="model-card"')[1]
         for note in ("No GPU was lent", "teammates", "None is met", "ninguna GPU", "No se cumple ninguno"):
             assert note not in card
+
+
+def test_the_machine_is_said_in_the_page_language(client):
+    """metrics.json records the machine's parts; the page words them (an older text shows as it is)."""
+    training = METRICS["training"]["machine"]
+    english = client.get("/stats").get_data(as_text=True)
+    spanish = client.get("/stats?lang=es").get_data(as_text=True)
+    assert f"<dd>{training['architecture']}, {training['cpu_cores']} CPU cores, {training['system']}</dd>" in english
+    assert f"<dd>{training['architecture']}, {training['cpu_cores']} núcleos de CPU, {training['system']}</dd>" in spanish
+    old = stats_page({"training": {"machine": "arm64, 8 CPU cores, Darwin"}}, None, None)
+    assert {"label": "Machine", "value": "arm64, 8 CPU cores, Darwin", "kind": "text"} in old.facts
+    broken = stats_page({"training": {"machine": {"architecture": "x86_64"}}}, None, None)
+    assert [fact for fact in broken.facts if fact["label"] == "Machine"] == []

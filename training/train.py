@@ -193,7 +193,7 @@ def save_artifacts(args, model, hparams, history, counts, wall, replicas=1, **ex
             "distribute": args.distribute,
             "replicas": replicas,
             "wall_seconds": round(wall, 1),
-            "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
+            "machine": {"architecture": platform.machine(), "cpu_cores": os.cpu_count(), "system": platform.system()},
         },
         "versions": {
             "python": platform.python_version(),

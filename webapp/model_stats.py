@@ -219,6 +219,18 @@ def _training_data(data):
     return rows
 
 
+def _machine(machine):
+    """What the model was trained on, in the page's language ("x86_64, 2 CPU cores, Linux"); an
+    older metrics.json's text as it is."""
+    if not isinstance(machine, Mapping):
+        return _text(machine)
+    parts = {key: _text(machine.get(key)) for key in ("architecture", "cpu_cores", "system")}
+    if None in parts.values():
+        return None
+    return _l("%(architecture)s, %(cores)s CPU cores, %(system)s", architecture=parts["architecture"],
+             cores=parts["cpu_cores"], system=parts["system"])
+
+
 def _facts(metrics, training):
     """The training facts that are present, in the order shown."""
     facts = [
@@ -229,7 +241,7 @@ def _facts(metrics, training):
         (_l("Pictures per epoch"), _number(training.get("samples_per_epoch")), "number"),
         (_l("Random seed"), _text(training.get("seed")), "text"),
         (_l("Training time"), _number(training.get("wall_seconds")), "duration"),
-        (_l("Machine"), _text(training.get("machine")), "text"),
+        (_l("Machine"), _machine(training.get("machine")), "text"),
         (_l("Date"), _text(metrics.get("date")), "date"),
         (_l("Source"), _text(metrics.get("source")), "text"),
         (_l("Parameters"), _number(metrics.get("parameters")), "number"),
