@@ -116,7 +116,8 @@ def output_paths(files, out, extension):
               help="The dictionary the words are decoded with.")
 @click.option("--reader", type=click.Choice(READERS), default=READERS[0], show_default=True,
               help="The recognizer of each line: chosen per line, or forced.")
-@click.option("--format", "key", type=click.Choice(CLI_FORMATS), default=CLI_FORMATS[0], show_default=True)
+@click.option("--format", "key", type=click.Choice(CLI_FORMATS), default=CLI_FORMATS[0], show_default=True,
+              help="Text, hOCR, ALTO XML, a searchable PDF, or /api/read's JSON.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="The folder of the outputs, one per file read (created if need be); "
                    "without it, a single file is written to standard output.")
