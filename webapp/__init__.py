@@ -30,7 +30,7 @@ def create_app(test_config=None):
         LINE_MODEL_PATH=str(MODELS_DIR / LINE_MODEL_FILE),  # the line recognizer, same runtime
         FORCE_HTTPS=False,  # set True behind a TLS-terminating proxy
         PROXY_FIX=0,  # how many proxies in front of the app set X-Forwarded-* (0: trust none)
-        REDIS_URL=None,  # FLASK_REDIS_URL, redis://host:port/db: what processes and hosts share (rate limits)
+        REDIS_URL=None,  # FLASK_REDIS_URL, redis://host:port/db: what processes and hosts share (rate limits, jobs)
         **uploads.DEFAULTS,
     )
     app.config.from_prefixed_env()
