@@ -83,7 +83,7 @@ def run(repeat=3, runs=500, requests=2000):
     medians = {key: statistics.median(run[key] for run in runs_measured) for key in runs_measured[0]}
     cores = os.cpu_count()
     medians["ceiling_req_per_s"] = cores * 1000 / (medians["server_cpu_ms"] + medians["client_cpu_ms"])
-    result = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "cores": cores,
+    result = {"date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"), "cores": cores,
               "medians": medians, "runs": runs_measured}
     save("serving_speed", result)
     return result

@@ -90,7 +90,7 @@ def worker_config(app):
 def read_all(files, key, language, reader, jobs):
     """Each file's (bytes, None) or (None, why), in the order of `files`, with a progress bar."""
     work = [(str(path), key, language, reader) for path in files]
-    bar = dict(total=len(work), unit="file", file=sys.stderr, disable=None)
+    bar = {"total": len(work), "unit": "file", "file": sys.stderr, "disable": None}
     if jobs == 1 or len(work) < 2:
         return [read_file(*job) for job in tqdm(work, **bar)]
     context = multiprocessing.get_context("spawn")
