@@ -10,7 +10,7 @@ import pytest
 from pictures import page_picture, pdf_of
 
 from harness.pictures import encode
-from webapp import cli_read
+from webapp import cli_read, create_app
 
 PAGE, _ = page_picture([(20, [("a", 0), ("t", 90), ("x", 360), ("a", 450)]),
                         (230, [("t", 40), ("a", 130), ("x", 220)])])
@@ -114,3 +114,10 @@ def test_a_worker_process_reads_without_tensorflow(app):
     with app.app_context(), multiprocessing.get_context("spawn").Pool(
             1, cli_read.start_worker, (cli_read.worker_config(app),)) as pool:
         assert pool.map(tensorflow_is_loaded, [0]) == [False]
+
+
+def test_a_recognizer_that_is_not_loaded_is_said_before_reading(tmp_path, files):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}",
+                      "MODEL_PATH": str(tmp_path / "missing.keras"), "MODEL_RUNTIME": "litert"})
+    result = run(app, files / "page.png", "--reader", "letters")
+    assert result.exit_code == 1 and "The recognizer is not available" in result.stderr and not result.stdout

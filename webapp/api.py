@@ -11,7 +11,7 @@ from webapp.input_errors import MalformedRequest, UnsupportedContentType
 from handwriting import output
 from handwriting.language import NONE
 from handwriting.single_letter import recognize
-from webapp.model import letter_detector, letter_model, line_model, readers
+from webapp.model import letter_detector, letter_model, line_model, reader_model, readers
 from webapp.recognition import output_format, read_document, reader_choice, reading_language
 
 PREFIX = "/api/"  # every URL under it is the API's, answered in JSON even when it does not exist
@@ -82,7 +82,7 @@ def read():
     key = output_format(request.values.get("format"))
     available = readers()
     if not available.available(reader):
-        return unavailable(line_model() if reader == "lines" else letter_model())
+        return unavailable(reader_model(reader))
     name = upload_name()
     body = read_document(sent_picture(), language, reader, key, name)
     if key == "json":

@@ -23,7 +23,8 @@ from handwriting.reader import READERS
 from handwriting.segment import TooManyLetters
 from webapp import errors, uploads
 from webapp.input_errors import InputError
-from webapp.model import letter_model, line_model, readers
+from webapp.api import unavailable_message
+from webapp.model import reader_model, readers
 from webapp.recognition import READING_LANGUAGES, read_document
 
 CLI_FORMATS = list(output.FORMATS)  # txt first: the default
@@ -128,8 +129,7 @@ def read_command(paths, language, reader, key, out, jobs):
     """Read handwritten pages: pictures, PDFs (every page; in text, pages are separated by form
     feeds) and the pictures and PDFs in folders. Exits 1 naming the files that could not be read."""
     if not readers().available(reader):
-        model = line_model() if reader == "lines" else letter_model()
-        raise click.ClickException(f"The recognizer is not available: {model.error}")
+        raise click.ClickException(unavailable_message(reader_model(reader)))
     files, failures = expand(paths)
     if out is None and len(files) > 1:
         raise click.UsageError(f"{len(files)} files to read: name a folder for them with --out.")

@@ -57,6 +57,12 @@ def readers():
                    LineRecognizer(lines) if lines.available else None)
 
 
+def reader_model(reader):
+    """The model whose absence leaves `reader` ("auto", "letters" or "lines") unable to read: the
+    line model for "lines", else the letter model."""
+    return line_model() if reader == "lines" else letter_model()
+
+
 def letter_detector():
     """The "is it one letter?" detector saved beside the model (handwriting.letterness), or None."""
     return _detector(Path(current_app.config["MODEL_PATH"]).with_name(letterness.DETECTOR_FILE))
