@@ -205,3 +205,13 @@ def test_a_job_for_a_recognizer_that_is_not_loaded_is_503(tmp_path):
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'jobs.sqlite3'}"})
     response = submit(app.test_client(), [(encode(PAGE), "scan.png")], {"reader": "lines"})
     assert response.status_code == 503 and response.get_json()["code"] == "unavailable"
+
+
+def test_jobs_sent_too_fast_are_refused_with_429(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "JOBS_RATE_LIMIT": "2 per minute",
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'jobs.sqlite3'}"})
+    client = app.test_client()
+    statuses = [submit(client, [(encode(PAGE), "scan.png")]) for _ in range(3)]
+    assert [r.status_code for r in statuses] == [202, 202, 429]
+    assert statuses[2].get_json()["code"] == "too_many_requests" and "Retry-After" in statuses[2].headers
+    assert "jobs faster" in statuses[2].get_json()["error"]

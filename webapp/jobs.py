@@ -28,7 +28,7 @@ from handwriting import output
 from handwriting.ink import to_grey
 from handwriting.language import NONE
 from handwriting.reader import READ_SIDE, read_page
-from webapp import api, errors, job_store, uploads
+from webapp import api, corrections, errors, job_store, uploads
 from webapp.db import DatabaseUnavailable, db
 from webapp.images import page_count, sent_pages
 from webapp.input_errors import MalformedRequest, PictureTooLarge, UnsupportedPicture
@@ -41,6 +41,7 @@ DEFAULTS = {
     # With Redis: a job not finished this long after a worker took it is handed out again (a worker
     # was lost). It must be longer than the longest job (50 pages, ~2 s each).
     "JOB_VISIBILITY_TIMEOUT_S": 60 * 60,
+    "JOBS_RATE_LIMIT": "30 per minute;500 per day",  # jobs sent per client address (Flask-Limiter)
 }
 QUEUE = "letter-scanner-jobs"
 PDF = "pdf"
@@ -56,7 +57,12 @@ def _no_database(_error):
                    code=errors.CODE_OF_STATUS[503]), 503
 
 
+def _too_fast():
+    return _("You are sending jobs faster than we can take them: please try again later.")
+
+
 @bp.post(api.PREFIX + "jobs")
+@corrections.limiter.limit(lambda: current_app.config["JOBS_RATE_LIMIT"], error_message=_too_fast)
 def submit():
     """202 {"id", "url"}: the document is queued. The fields of /api/read, and `downloads`: other
     formats (txt, hocr, alto, pdf, by commas) to keep beside the result."""
