@@ -12,9 +12,11 @@ latency and http_load are not kept: RESULTS.md is theirs).
 """
 
 import argparse
+import contextlib
 import datetime
 import os
 import statistics
+from unittest import mock
 
 from benchmarks import http_load, latency
 from benchmarks.common import canvas_png, cpu_ms, save
@@ -22,15 +24,17 @@ from handwriting.frame import ink_to_frame
 from handwriting.ink import letter_ink, to_grey
 from handwriting.single_letter import recognize
 from harness.clients import multipart
-from webapp import create_app, uploads
+from webapp import api, create_app, uploads
 from webapp.images import open_image
 
-STAGES = ("decoding", "grey", "ink", "frame", "model_call", "app_path", "flask_view")
+STAGES = ("decoding", "grey", "ink", "frame", "model_call", "app_path", "flask_view", "web_layer")
 
 
 def stage_cpu(runs):
-    """CPU ms a call of each stage of the app path (LiteRT), of the whole path (`app_path`), and of
-    POST /api/predict called through Flask's WSGI app with no HTTP server (`flask_view`)."""
+    """CPU ms a call of each stage of the app path (LiteRT), of the whole path (`app_path`), of
+    POST /api/predict called through Flask's WSGI app with no HTTP server (`flask_view`), and of the
+    same request with the picture work replaced by its result (`web_layer`: Flask and its extensions,
+    the multipart parser, the JSON answer)."""
     app = create_app({"TESTING": True, "SECRET_KEY": "benchmark", "MODEL_RUNTIME": "litert"})
     model = app.extensions["letter_model"]
     with app.app_context():
@@ -54,7 +58,15 @@ def stage_cpu(runs):
     if statuses != ["200 OK"]:
         raise RuntimeError(f"POST /api/predict answered {statuses}")
 
+    @contextlib.contextmanager
+    def no_picture(data, max_side=None):
+        yield image
+
+    result = recognize(image, model)
+    with mock.patch.object(api, "sent_image", no_picture), mock.patch.object(api, "recognize", lambda *_: result):
+        web_layer = cpu_ms(flask_view, runs)
     return {
+        "web_layer": web_layer,
         "decoding": cpu_ms(lambda: open_image(png, limits), runs),
         "grey": cpu_ms(lambda: to_grey(image), runs),
         "ink": cpu_ms(lambda: letter_ink(grey), runs),
