@@ -22,8 +22,8 @@ from handwriting.language import NONE
 from handwriting.reader import READERS
 from handwriting.segment import TooManyLetters
 from webapp import errors, uploads
-from webapp.input_errors import InputError
 from webapp.api import unavailable_message
+from webapp.input_errors import InputError
 from webapp.model import reader_model, readers
 from webapp.recognition import READING_LANGUAGES, read_document
 
