@@ -29,7 +29,7 @@ from webapp import api, corrections, errors, job_store, uploads
 from webapp.db import DatabaseUnavailable, db
 from webapp.images import page_count, sent_pages
 from webapp.input_errors import MalformedRequest, PictureTooLarge, UnsupportedPicture
-from webapp.model import letter_model, line_model, readers
+from webapp.model import reader_model, readers
 from webapp.recognition import FailedPage, document_json, output_format, reader_choice, reading_language
 
 DEFAULTS = {
@@ -71,7 +71,7 @@ def submit():
         raise MalformedRequest(_("The result is always JSON: list only file formats in downloads."))
     formats = list(dict.fromkeys([output_format(request.values.get("format")), *downloads]))
     if not readers().available(reader):
-        return api.unavailable(line_model() if reader == "lines" else letter_model())
+        return api.unavailable(reader_model(reader))
     sent = api.sent_pictures()
     if len(sent) > 1 and any(uploads.is_pdf(data) for data in sent):
         raise UnsupportedPicture(_("Send one PDF, or pictures only."))
@@ -154,7 +154,7 @@ def run(job_id):
 def _read(job):
     available = readers()
     if not available.available(job.reader):
-        model = line_model() if job.reader == "lines" else letter_model()
+        model = reader_model(job.reader)
         raise ServiceUnavailable(api.unavailable_message(model))
     kinds = [key for key in job.formats.split(",") if key != "json"]
     pages, kept = [], []
