@@ -78,3 +78,24 @@ def test_typing_a_letter_picks_it_and_undo_takes_the_correction_back(browser, si
         "en": "The correction was taken back: nothing of it is kept.",
         "es": "Se ha retirado la corrección: no se guarda nada de ella."}[language]
     page.close()
+
+
+@pytest.fixture(scope="module")
+def quick_undo_site(tmp_path_factory):
+    """The app whose corrections can be taken back for 2 seconds only."""
+    yield from serve({"DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'corrections.sqlite3'}",
+                      "CORRECTIONS_UNDO_SECONDS": 2})
+
+
+def test_undo_goes_when_its_time_is_over_and_the_page_says_the_correction_is_kept(browser, quick_undo_site):
+    page = browser.new_page(viewport=PHONE)
+    page.goto(f"{quick_undo_site}/?lang=es")
+    draw(page, "t")
+    recognised(page)
+    page.click("#feedback-right")
+    page.wait_for_selector("#correction-kept")
+    assert page.locator("#undo").is_visible()
+    page.wait_for_selector("#undo-over", state="visible", timeout=10_000)
+    assert not page.locator("#undo").is_visible()
+    assert page.locator("#undo-over").inner_text() == "Se acabó el tiempo para retirarla: la corrección se guarda."
+    page.close()

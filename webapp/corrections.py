@@ -194,6 +194,7 @@ def create():
         raise unavailable() from None
     return render_message(status=201, letter=form.label, right=form.guesses.data[0] == form.label,
                           undo_form=UndoForm(formdata=None, token=_undo_signer().dumps(kept)),
+                          undo_seconds=current_app.config["CORRECTIONS_UNDO_SECONDS"],
                           undo_minutes=math.ceil(current_app.config["CORRECTIONS_UNDO_SECONDS"] / 60))
 
 
