@@ -1,6 +1,8 @@
 """Background reading on /read in Chromium: a PDF or several pictures start a job, a progress bar
 counts the pages, then every page's text and the downloads in each format are shown."""
 
+import base64
+
 from pictures import pdf_of
 from playwright.sync_api import expect
 from test_jobs import PAGE
@@ -56,3 +58,23 @@ def test_a_job_refused_says_why(page, base_url):
     send(page, base_url, pictures)
     expect(page.locator("#job-status")).to_have_text("The pages could not be read: Send one PDF, or pictures only.")
     expect(page.locator("#job-status")).to_have_class("form-status is-error")
+
+
+def test_several_pictures_dropped_at_once_are_all_taken_as_pages(page, base_url):
+    page.goto(base_url + "/read")
+    page.wait_for_load_state("load")  # upload.js is deferred
+    page.select_option("#upload-language", "en")
+    page.evaluate("""async (png) => {
+        const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        for (const name of ["one.png", "two.png"]) {
+            transfer.items.add(new File([bytes], name, {type: "image/png"}));
+        }
+        transfer.items.add(new File(["not a picture"], "notes.txt", {type: "text/plain"}));
+        window.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+    }""", base64.b64encode(encode(PAGE)).decode())
+    assert page.eval_on_selector("#image", "input => Array.from(input.files, (file) => file.name)") == [
+        "one.png", "two.png"]
+    page.click("#upload-form [type=submit]")
+    expect(page.locator("#job-page-2")).to_be_visible(timeout=60_000)
+    assert page.locator(".job-text").all_text_contents() == ["at xa\ntax"] * 2

@@ -123,16 +123,18 @@
     preview.hidden = false;
   }
 
-  // Put dropped or pasted files into the real file input, so the form sends them as usual.
+  // Put dropped or pasted files into the real file input, so the form sends them as usual: every
+  // file it takes where the input takes several (the pages of /read), else the first.
   function useFiles(files) {
     const list = Array.from(files || []);
-    const file = list.find(takes) || list[0];
-    if (!file) {
+    const taken = list.filter(takes);
+    const chosen = input.multiple && taken.length ? taken : [taken[0] || list[0]];
+    if (!chosen[0]) {
       return;
     }
     try {
       const transfer = new DataTransfer();
-      transfer.items.add(file);
+      chosen.forEach((file) => transfer.items.add(file));
       input.files = transfer.files;
     } catch (error) {
       try {
