@@ -56,7 +56,8 @@ PAGES_SET = "htr-lines-copiste"
 EVALUATION_STROKES = "uji-penchars-v1-letters"  # evaluation only: never trained on
 STROKE_PAGES = 12  # per language and kind (joined, touching)
 LINES_PER_PAGE = 4
-TUNING_GRID = {"weight": (0.3, 0.5, 0.8, 1.2), "unknown": (np.log(1e-6), np.log(1e-8), np.log(1e-10)),
+# The decoder's weights tried on the validation writers (`--tune`).
+TUNING_GRID = {"weight": (0.2, 0.3, 0.5, 0.8), "unknown": tuple(np.log([1e-6, 1e-8, 1e-10, 1e-12, 1e-14])),
                "bonus": (0.5, 1.5, 3.0)}
 
 
