@@ -8,7 +8,6 @@ the holder of FLASK_ADMIN_TOKEN only (404 when it is unset). `flask corrections 
 writes them as a training folder.
 """
 
-import base64
 import hashlib
 import hmac
 import io
@@ -39,7 +38,7 @@ from webapp.db import DatabaseUnavailable
 from webapp.forms import csrf
 from webapp.images import decode_data_url
 from webapp.input_errors import InputError
-from webapp.recognition import png_data_url
+from webapp.recognition import png_data_url, png_url
 
 DEFAULTS = {
     "CORRECTIONS_PER_DAY": 5000,  # the whole site's, in UTC days; past it posts answer 503
@@ -54,7 +53,6 @@ VERDICTS = ("right", "wrong")
 MAX_FRAME_URL = 4096  # characters: a 28x28 grey PNG as a data URL takes about 1,000
 ADMIN_HEADER = "X-Admin-Token"
 METRICS_FILE = "metrics.json"  # the letter model's, beside it
-PNG_URL_PREFIX = "data:image/png;base64,"
 
 bp = Blueprint("corrections", __name__, cli_group="corrections")
 # The client's address counts posts in the limiter's storage; it is never written to the database.
@@ -278,11 +276,6 @@ def review():
     return render_template("review.html", rows=rows, usage=usage, older=_older(corrections, size), before=before,
                            line_rows=line_rows, line_count=line_count, older_lines=_older(lines, size),
                            lines_before=lines_before, delete_form=DeleteForm())
-
-
-def png_url(data):
-    """PNG bytes as a data: URL."""
-    return PNG_URL_PREFIX + base64.b64encode(data).decode("ascii")
 
 
 def _older(page, size):

@@ -18,6 +18,7 @@ from webapp.input_errors import MalformedRequest
 from webapp.model import readers
 
 PREVIEW_SIDE = 280
+PNG_URL_PREFIX = "data:image/png;base64,"
 READING_LANGUAGES = (*LANGUAGES, NONE)
 
 
@@ -117,6 +118,16 @@ def png_data_url(array, max_side=None):
     image = Image.fromarray(np.uint8(np.clip(array, 0, 1) * 255))
     if max_side:
         image.thumbnail((max_side, max_side))
+    return png_url(png_bytes(image))
+
+
+def png_bytes(image):
+    """A Pillow image as PNG bytes (without `optimize`: 2 % smaller, 7 times slower)."""
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return buffer.getvalue()
+
+
+def png_url(data):
+    """PNG bytes as a data: URL."""
+    return PNG_URL_PREFIX + base64.b64encode(data).decode("ascii")
