@@ -13,7 +13,7 @@ daily cap.
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import numpy as np
 from sqlalchemy import CheckConstraint, DateTime, Integer, LargeBinary, String, func, insert, literal, select, text
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from handwriting.frame import FRAME_SIZE
 from handwriting.labels import LETTERS
-from webapp.db import advisory_key, db, reading, writing
+from webapp.db import advisory_key, db, now, reading, writing
 
 SOURCES = ("canvas", "upload")
 MAX_GUESSES = 5
@@ -84,10 +84,6 @@ class DailyCapReached(Exception):
     def __init__(self, cap):
         super().__init__(cap)
         self.cap = cap
-
-
-def now():
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def start_of_day(moment):

@@ -14,6 +14,7 @@ import os
 import threading
 import time
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
 from alembic import command
@@ -41,6 +42,11 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
+
+
+def now():
+    """The time as the tables keep it: UTC, naive."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class DatabaseUnavailable(Exception):

@@ -9,12 +9,12 @@ Jobs are deleted `ttl_s` seconds after they were sent, read or not.
 
 import json
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, Text, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.db import db, reading, writing
+from webapp.db import db, now, reading, writing
 
 STATES = ("queued", "running", "done", "failed")
 UPLOAD = "upload"  # the kind of a job's file that was sent to read (the others are output formats)
@@ -52,10 +52,6 @@ class JobFile(db.Model):
     kind: Mapped[str] = mapped_column(String(8), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     body: Mapped[bytes] = mapped_column(LargeBinary)
-
-
-def now():
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def add(uploads, total, *, language, reader, formats, locale, name, ttl_s):
